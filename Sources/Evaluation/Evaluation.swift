@@ -1,0 +1,1 @@
+// Evaluation: see docs/architecture.md

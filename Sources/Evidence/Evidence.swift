@@ -1,0 +1,1 @@
+// Evidence: see docs/architecture.md

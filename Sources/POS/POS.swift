@@ -1,0 +1,1 @@
+// POS: see docs/architecture.md

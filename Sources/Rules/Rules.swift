@@ -1,0 +1,1 @@
+// Rules: see docs/architecture.md

@@ -1,0 +1,1 @@
+// Zones: see docs/architecture.md
