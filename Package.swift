@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lanesight", targets: ["lanesight"]),
-        .library(name: "LaneSightKit", targets: ["Pipeline", "Simulator", "Evaluation"]),
+        .library(name: "LaneSightKit", targets: ["LaneCore", "Contract", "MediaIO", "Vision", "Rules", "Pipeline", "Simulator", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "LaneCore"]),
         // Frames to motion events per zone.
         .target(name: "Vision", dependencies: ["LaneCore", "Zones"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+                swiftSettings: []),
         // POS event streams and transaction state.
         .target(name: "POS", dependencies: ["LaneCore", "Contract"]),
         // Correlation of passes with scans, and the exception decisions.
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["LaneCore", "Contract", "Zones", "MediaIO", "Vision", "POS", "Rules", "Evidence"]),
         // Our synthetic lane.
         .target(name: "Simulator", dependencies: ["LaneCore", "Contract", "MediaIO"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+                swiftSettings: []),
         // Truth vs incidents: precision, recall, false alerts.
         .target(name: "Evaluation", dependencies: ["LaneCore", "Contract"]),
         .executableTarget(

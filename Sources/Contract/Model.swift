@@ -24,7 +24,7 @@ public struct Zone: Sendable, Hashable {
     }
 }
 
-public enum LaneKind: String, Sendable, Hashable, Codable {
+public enum LaneKind: String, Sendable, Hashable, Codable, CaseIterable {
     case selfCheckout = "self_checkout"
     case cashier
 }

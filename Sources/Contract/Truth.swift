@@ -2,7 +2,7 @@ import Foundation
 
 /// `truth.json`: what really happened in a session, written by a simulator and
 /// read by `lanesight evaluate`. Ours, not part of the shared contract; see
-/// docs/truth-format.md. Times are ISO 8601 on the camera clock.
+/// docs/formats.md. Times are ISO 8601 on the camera clock.
 public struct TruthFile: Sendable, Codable, Equatable {
     public var format: String
     public var store: String

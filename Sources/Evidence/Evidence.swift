@@ -1,1 +1,0 @@
-// Evidence: see docs/architecture.md

@@ -1,1 +1,0 @@
-// POS: see docs/architecture.md

@@ -1,0 +1,164 @@
+import Foundation
+import Contract
+import Evidence
+import LaneCore
+import MediaIO
+import POS
+import Rules
+import Vision
+
+/// `lanesight analyze`: the streaming pipeline fed from files.
+public struct AnalyzeJob {
+    public var laneURL: URL
+    public var video: String?
+    public var posURL: URL
+    public var catalogURL: URL?
+    public var videoStart: String?
+    public var outDir: URL
+    /// Where learned appearance is kept between runs; nil = do not keep.
+    public var stateDir: URL?
+    public var analysisWidth = 320
+    public var writeEvidence = true
+    /// Also write DIR/passes.jsonl: every pass and how it was decided.
+    public var writePassLog = false
+
+    public init(laneURL: URL, video: String?, posURL: URL, catalogURL: URL?, videoStart: String?, outDir: URL, stateDir: URL?) {
+        self.laneURL = laneURL; self.video = video; self.posURL = posURL; self.catalogURL = catalogURL
+        self.videoStart = videoStart; self.outDir = outDir; self.stateDir = stateDir
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public struct Progress: Sendable {
+        public var frames: Int
+        public var videoSeconds: Double
+        public var duration: Double?
+        public var passes: Int
+        public var incidents: Int
+    }
+
+    public struct Result {
+        public var incidents: [Incident]
+        public var summary: AnalysisSummary
+        public var incidentsFile: URL
+        public var wallSeconds: Double
+    }
+
+    /// Reads and checks every input before the first frame, so bad input fails fast.
+    public func run(progress: ((Progress) -> Void)? = nil) throws -> Result {
+        let began = Date()
+        let lane: Lane
+        do { lane = try LaneReader.read(url: laneURL) } catch { throw Failure(description: error.description) }
+        let journal: POSJournal
+        do { journal = try POSReader.readAll(url: posURL) } catch { throw Failure(description: error.description) }
+        var catalog: Catalog?
+        if let c = catalogURL {
+            do { catalog = try CatalogReader.read(url: c) } catch { throw Failure(description: error.description) }
+        }
+        guard let videoPath = video ?? lane.resolvedSource() else {
+            throw Failure(description: "\(laneURL.lastPathComponent): no video: give --video or a `source` in the lane file")
+        }
+        let source: VideoSource
+        do {
+            source = try VideoSource(url: videoPath, options: {
+                var o = SourceOptions()
+                o.analysisWidth = analysisWidth
+                return o
+            }())
+        } catch {
+            throw Failure(description: error.description)
+        }
+        let start: Double
+        if let s = videoStart {
+            guard let t = ISOTime.parseEpochSeconds(s) else {
+                throw Failure(description: "--video-start: '\(s)' is not an ISO 8601 time with a zone (e.g. 2026-11-02T09:03:00.000Z)")
+            }
+            start = t
+        } else if let t = source.info.creationTime {
+            start = t
+        } else {
+            throw Failure(description: "\(videoPath): the video has no creation_time; give --video-start (the wall-clock time of its first frame)")
+        }
+        var references: [String: [AppearanceDescriptor]] = [:]
+        var palette: ItemPalette?
+        if let catalog {
+            do {
+                (references, palette) = try CatalogAppearance.load(catalog)
+            } catch {
+                throw Failure(description: "\(catalogURL?.lastPathComponent ?? "catalog"): \(error)")
+            }
+        }
+        var memory = AppearanceMemory(references: references)
+        let memoryURL = stateDir.map {
+            $0.appendingPathComponent("\(lane.store)-\(lane.lane)-\(CatalogAppearance.fingerprint(catalog)).appearance.json")
+        }
+        if let u = memoryURL, FileManager.default.fileExists(atPath: u.path) {
+            if let loaded = try? AppearanceMemory.load(from: u, references: references) { memory = loaded }
+        }
+        do {
+            try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(description: "\(outDir.path): cannot create the output folder: \(error.localizedDescription)")
+        }
+        let writer = writeEvidence ? EvidenceWriter(outputDirectory: outDir) : nil
+        let first = source.info
+        let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory, evidence: writer,
+                                    passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil)
+        // POS events are fed a little ahead of the camera: the POS clock may run ahead.
+        let lookAhead = lane.rules.clockOffsetMax + lane.rules.scanWindow + 1
+        var posIndex = 0
+        // A store's journal may hold every lane; this run is about one.
+        let events = journal.events.filter { $0.store == lane.store && $0.lane == lane.lane }
+        let otherLanes = journal.events.count - events.count
+        if events.isEmpty && !journal.events.isEmpty {
+            let found = Set(journal.events.map { "\($0.store)/\($0.lane)" }).sorted().prefix(5).joined(separator: ", ")
+            throw Failure(description: "\(posURL.lastPathComponent): no events for store \(lane.store) lane \(lane.lane) of \(laneURL.lastPathComponent) (it has \(found))")
+        }
+        var lastReport = Date()
+        do {
+            while let frame = try source.next() {
+                let camera = start + frame.time
+                while posIndex < events.count && events[posIndex].time <= camera + lookAhead {
+                    analyzer.ingest(events[posIndex])
+                    posIndex += 1
+                }
+                analyzer.process(frame, source: source)
+                analyzer.applyClipResults(source.clips.takeCompleted())
+                if let progress, Date().timeIntervalSince(lastReport) >= 1 {
+                    lastReport = Date()
+                    progress(Progress(frames: frame.index + 1, videoSeconds: frame.time, duration: first.duration,
+                                      passes: analyzer.summary.passes, incidents: analyzer.incidents.count))
+                }
+            }
+        } catch {
+            throw Failure(description: error.description)
+        }
+        while posIndex < events.count {
+            analyzer.ingest(events[posIndex])
+            posIndex += 1
+        }
+        _ = analyzer.finish(source: source)
+        analyzer.applyClipResults(source.clips.finish())
+        var summary = analyzer.summary
+        summary.posDuplicates += journal.duplicates
+        summary.posOtherLanes = otherLanes
+        let incidentsFile = outDir.appendingPathComponent("incidents.json")
+        do {
+            if let writer {
+                try writer.writeIncidents(analyzer.incidents)
+            } else {
+                try IncidentsFile.encode(analyzer.incidents).write(to: incidentsFile)
+            }
+        } catch {
+            throw Failure(description: "\(incidentsFile.path): cannot write: \(error)")
+        }
+        if let u = memoryURL {
+            try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? analyzer.memory.save(to: u)
+        }
+        return Result(incidents: analyzer.incidents, summary: summary, incidentsFile: incidentsFile,
+                      wallSeconds: Date().timeIntervalSince(began))
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import Contract
+import Evidence
+import LaneCore
+import MediaIO
+import POS
+import Rules
+import Vision
+
+/// What the analyzer needs from the video besides frames: a full-quality
+/// picture of the current frame, and clips cut from the compressed stream.
+public protocol EvidenceSource: AnyObject {
+    func snapshot(maxWidth: Int) -> RGBImage?
+    /// Times on the source's timeline (seconds since its first frame).
+    func requestClip(from: Double, to: Double, path: URL, id: String)
+}
+
+extension VideoSource: EvidenceSource {
+    public func requestClip(from: Double, to: Double, path: URL, id: String) {
+        clips.request(from: from, to: to, path: path, id: id)
+    }
+}
+
+/// Counts for the end-of-run summary.
+public struct AnalysisSummary: Sendable {
+    public var frames = 0
+    public var videoSeconds = 0.0
+    public var transactions = 0
+    public var scans = 0
+    public var passes = 0
+    public var aroundPasses = 0
+    public var posDuplicates = 0
+    /// POS events of other lanes in the same journal, left out.
+    public var posOtherLanes = 0
+    public var clockOffset: Double?
+    public var incidentsByType: [IncidentType: Int] = [:]
+    public var clipsCopied = 0
+    public var clipErrors: [String] = []
+}
+
+/// The streaming pipeline for one lane: frames and POS events in, incidents
+/// (with their evidence) out. Vision turns frames into passes and
+/// obstructions; the rule engine lines them up with the POS and decides.
+/// Memory is bounded: snapshots are kept only for passes still undecided.
+/// Not thread-safe: one analyzer per lane, driven by one task.
+public final class LaneAnalyzer {
+    public let lane: Lane
+    public let videoStart: Double
+    /// Made on the first frame, at the size of its analysis copy.
+    var vision: LaneVision?
+    let visionSettings: VisionSettings
+    var engine: RuleEngine
+    var transactions = TransactionTracker()
+    let evidence: EvidenceWriter?
+    let snapshotWidth: Int
+    private(set) public var incidents: [Incident] = []
+    private(set) public var summary = AnalysisSummary()
+    var sequence = 0
+    var passLogHandle: FileHandle?
+
+    struct Snapshot {
+        var image: RGBImage
+        var box: NormalizedRect?
+        var time: Double
+    }
+    /// Pass id → slot → picture.
+    var snapshots: [Int: [Int: Snapshot]] = [:]
+    var snapshotTimes: [Int: Double] = [:]
+    /// Pictures of blocked views, by the time the block began.
+    var blockSnapshots: [(since: Double, snap: Snapshot)] = []
+    /// Passes are decided within this long; older pictures are let go.
+    static let snapshotHorizon = 60.0
+
+    public init(lane: Lane, videoStart: Double, itemPalette: ItemPalette? = nil,
+                references: [String: [AppearanceDescriptor]] = [:], memory: AppearanceMemory? = nil,
+                evidence: EvidenceWriter?, snapshotWidth: Int = 1280, passLog: URL? = nil) {
+        self.lane = lane
+        self.videoStart = videoStart
+        var vs = VisionSettings()
+        vs.occlusionCoverage = lane.rules.occlusionCoverage
+        vs.itemPalette = itemPalette
+        visionSettings = vs
+        var mem = memory ?? AppearanceMemory(references: references)
+        if memory != nil { mem.setReferences(references) }
+        var options = RuleEngineOptions()
+        options.keepOutcomes = passLog != nil
+        engine = RuleEngine(settings: lane.rules, memory: mem, options: options)
+        if let passLog {
+            FileManager.default.createFile(atPath: passLog.path, contents: nil)
+            passLogHandle = try? FileHandle(forWritingTo: passLog)
+        }
+        self.evidence = evidence
+        self.snapshotWidth = snapshotWidth
+    }
+
+    /// The appearance memory as it stands (to be saved so the lane improves with use).
+    public var memory: AppearanceMemory { engine.memory }
+
+    public func ingest(_ event: POSEvent) {
+        transactions.ingest(event)
+        engine.ingest(posEvent: event)
+    }
+
+    /// One decoded frame; `source` is where its pictures and clips come from.
+    @discardableResult
+    public func process(_ frame: VideoFrame, source: EvidenceSource) -> [Incident] {
+        let t = videoStart + frame.time
+        summary.frames += 1
+        summary.videoSeconds = frame.time
+        let vision = self.vision ?? LaneVision(lane: lane, width: frame.analysis.width, height: frame.analysis.height,
+                                               settings: visionSettings)
+        self.vision = vision
+        let out = vision.process(frame.analysis, time: t)
+        take(out, source: source, time: t)
+        if let since = vision.blockedSince, t - since >= 1.0, !blockSnapshots.contains(where: { $0.since == since }),
+           let img = source.snapshot(maxWidth: snapshotWidth) {
+            blockSnapshots.append((since, Snapshot(image: img, box: nil, time: t)))
+            if blockSnapshots.count > 8 { blockSnapshots.removeFirst() }
+        }
+        let decisions = engine.advance(to: t)
+        logOutcomes()
+        return emit(decisions, source: source, now: t)
+    }
+
+    /// End of stream: decide everything still open.
+    public func finish(source: EvidenceSource) -> [Incident] {
+        if let out = vision?.finish() { take(out, source: source, time: nil) }
+        let decisions = engine.finish()
+        logOutcomes()
+        try? passLogHandle?.close()
+        let made = emit(decisions, source: source, now: nil)
+        summary.transactions = transactions.transactionCount
+        summary.scans = transactions.itemLineCount
+        summary.posDuplicates = transactions.duplicates
+        summary.clockOffset = engine.offsetEstimate.offset
+        return made
+    }
+
+    /// One JSON line per decided pass: what the camera saw, what the POS
+    /// registered for it, and the verdict — why something was (not) flagged.
+    func logOutcomes() {
+        guard let h = passLogHandle else { return }
+        for o in engine.takeOutcomes() {
+            let p = o.pass
+            var obj: [String: Any] = [
+                "pass": p.id, "path": p.path.rawValue, "start": ISOTime.format(epochSeconds: p.start),
+                "end": ISOTime.format(epochSeconds: p.end), "items": p.itemCount,
+                "item_confidence": (p.itemConfidence * 100).rounded() / 100,
+                "count_confidence": (p.countConfidence * 100).rounded() / 100,
+                "scanned": o.scanned, "scan_times": o.scanTimes.map { ISOTime.format(epochSeconds: $0) },
+                "verdict": o.verdict,
+            ]
+            if let a = p.scanEnter, let b = p.scanLeave {
+                obj["scan_enter"] = ISOTime.format(epochSeconds: a)
+                obj["scan_leave"] = ISOTime.format(epochSeconds: b)
+            }
+            if let s = o.similarityScanned { obj["similarity_scanned"] = (s * 1000).rounded() / 1000 }
+            if let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
+                h.write(data + Data("\n".utf8))
+            }
+        }
+    }
+
+    func take(_ out: VisionOutput, source: EvidenceSource, time: Double?) {
+        for r in out.snapshots {
+            guard let img = source.snapshot(maxWidth: snapshotWidth) else { continue }
+            snapshots[r.passID, default: [:]][r.slot] = Snapshot(image: img, box: r.box, time: r.time)
+            snapshotTimes[r.passID] = r.time
+        }
+        for id in out.droppedTracks {
+            snapshots[id] = nil
+            snapshotTimes[id] = nil
+        }
+        for p in out.passes {
+            summary.passes += 1
+            if p.path == .aroundScanner { summary.aroundPasses += 1 }
+            engine.ingest(pass: p)
+        }
+        for o in out.obstructions { engine.ingest(obstruction: o) }
+        if let now = time {
+            for (id, t) in snapshotTimes where now - t > Self.snapshotHorizon {
+                snapshots[id] = nil
+                snapshotTimes[id] = nil
+            }
+        }
+    }
+
+    func emit(_ decisions: [Decision], source: EvidenceSource, now: Double?) -> [Incident] {
+        var made: [Incident] = []
+        for d in decisions {
+            sequence += 1
+            let id = String(format: "%@-%@-%06d", lane.store, lane.lane, sequence)
+            var incident = Incident(id: id, type: d.type, store: lane.store, lane: lane.lane,
+                                    transaction: d.transaction ?? transactions.transaction(at: d.start + (engine.offsetEstimate.offset)),
+                                    start: d.start, end: d.end, confidence: d.confidence, details: d.details)
+            if let evidence {
+                incident.evidence = writeEvidence(for: d, incident: incident, writer: evidence, source: source)
+            }
+            summary.incidentsByType[d.type, default: 0] += 1
+            made.append(incident)
+        }
+        incidents += made
+        return made
+    }
+
+    func writeEvidence(for d: Decision, incident: Incident, writer: EvidenceWriter, source: EvidenceSource) -> IncidentEvidence {
+        var frames: [Snapshot] = []
+        if let pid = d.passID, let slots = snapshots[pid] {
+            frames = slots.keys.sorted().compactMap { slots[$0] }
+            snapshots[pid] = nil
+            snapshotTimes[pid] = nil
+        } else if d.type == .occlusion {
+            frames = blockSnapshots.filter { abs($0.since - d.start) < 1.5 }.map(\.snap)
+        }
+        let zonesOverlay = lane.zones.map { ZoneOverlay(name: $0.name, role: $0.role, polygon: $0.polygon) }
+        let rendered: [(RGBImage, KeyframeAnnotation)] = frames.prefix(3).map { s in
+            let caption = String(format: "%@  %@  conf %.2f", d.type.rawValue, ISOTime.format(epochSeconds: s.time), d.confidence)
+            let boxes = s.box.map { [BoxOverlay(rect: $0, label: d.type.rawValue)] } ?? []
+            return (s.image, KeyframeAnnotation(zones: zonesOverlay, boxes: boxes, caption: caption))
+        }
+        var ev = IncidentEvidence()
+        do {
+            ev.keyframes = try writer.writeKeyframes(incidentID: incident.id, frames: rendered)
+        } catch {
+            summary.clipErrors.append("\(incident.id): key frames: \(error)")
+        }
+        let clip = writer.clipPath(incidentID: incident.id)
+        source.requestClip(from: d.start - lane.rules.clipPre - videoStart, to: d.end + lane.rules.clipPost - videoStart,
+                           path: clip.absolute, id: incident.id)
+        ev.clip = clip.relative
+        return ev
+    }
+
+    /// Forget the clip path of incidents whose clip could not be written.
+    public func applyClipResults(_ results: [Result<ClipResult, MediaError>]) {
+        for r in results {
+            switch r {
+            case .success(let c):
+                if c.copied { summary.clipsCopied += 1 }
+            case .failure(let e):
+                summary.clipErrors.append(e.description)
+                let name = URL(fileURLWithPath: e.url).deletingLastPathComponent().lastPathComponent
+                if let k = incidents.firstIndex(where: { $0.id == name }) { incidents[k].evidence.clip = nil }
+            }
+        }
+    }
+}

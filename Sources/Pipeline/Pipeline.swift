@@ -1,1 +1,0 @@
-// Pipeline: see docs/architecture.md

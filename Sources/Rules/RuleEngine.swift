@@ -1,0 +1,514 @@
+import Contract
+import Foundation
+import Vision
+
+/// One exception the rules found. Times are on the camera clock.
+public struct Decision: Sendable, Hashable {
+    public var type: IncidentType
+    public var start: Double
+    public var end: Double
+    /// 0…1.
+    public var confidence: Double
+    public var transaction: String?
+    public var details: IncidentDetails
+    /// The pass it is about (nil for occlusions).
+    public var passID: Int?
+    /// The blocked interval (occlusions only).
+    public var obstruction: Obstruction?
+
+    public init(type: IncidentType, start: Double, end: Double, confidence: Double, transaction: String?,
+                details: IncidentDetails, passID: Int? = nil, obstruction: Obstruction? = nil) {
+        self.type = type; self.start = start; self.end = end; self.confidence = confidence
+        self.transaction = transaction; self.details = details; self.passID = passID; self.obstruction = obstruction
+    }
+}
+
+/// How one pass was decided, for the pass log (`analyze --pass-log`).
+public struct PassOutcome: Sendable, Hashable {
+    public var pass: PassObservation
+    /// SKUs matched to it.
+    public var scanned: [String]
+    /// POS-clock times of the matched registrations.
+    public var scanTimes: [Double]
+    /// `normal`, `empty_hand`, `unverifiable`, `below_confidence`, or an incident type.
+    public var verdict: String
+    public var similarityScanned: Double?
+}
+
+/// What the rules saw, for the run summary.
+public struct RuleCounters: Sendable, Equatable {
+    public var passesSeen = 0
+    /// Passes finished with (whatever the outcome, empty hands included).
+    public var passesDecided = 0
+    /// Decided passes that got at least one registration.
+    public var passesMatched = 0
+    /// Decided passes below `minItemConfidence`: ignored.
+    public var passesEmptyHand = 0
+    /// Decided passes that overlapped an occlusion: no pass-level incident.
+    public var passesUnverifiable = 0
+    /// POS item lines.
+    public var scansSeen = 0
+    /// Item lines with at least one unit given to a pass.
+    public var scansMatched = 0
+    /// Item lines given to no pass by the time they were forgotten (normal by themselves).
+    public var scansUnmatched = 0
+    public var obstructionsSeen = 0
+    /// Decisions dropped for falling below `minConfidence`.
+    public var decisionsBelowConfidence = 0
+    /// The POS − camera offset in use, seconds.
+    public var clockOffset = 0.0
+    public var clockOffsetSupport = 0
+    public var clockOffsetTrusted = false
+    public init() {}
+}
+
+/// Tuning that is not part of the lane's rule settings.
+public struct RuleEngineOptions: Sendable, Equatable {
+    /// Extra wait after a pass's window closes before deciding it, seconds.
+    public var decisionMargin = 0.5
+    /// Keep every pass's outcome for `takeOutcomes()` (the pass log).
+    public var keepOutcomes = false
+    /// How late a POS event may reach the engine: camera-clock seconds after
+    /// the moment it registers (its POS time minus the offset). Passes wait
+    /// this long past their window. Nil: `clockOffsetMax + scanWindow`, which
+    /// also covers a caller that interleaves POS events by their raw stamps.
+    public var posLatency: Double? = nil
+    /// A pass is decided at the latest this long after it ends, trusted offset or not.
+    public var lookBack = 45.0
+    /// An obstruction is final once nothing has extended it for this long.
+    public var obstructionSettle = 1.0
+    /// Later passes included when matching the ones being decided.
+    public var contextPasses = 6
+    /// The closest two passes' crossings come; where a pass not seen yet may cross at the earliest.
+    public var minPassSpacing = 1.5
+    /// At most how long after its crossing a pass is reported (ingested).
+    public var passReportDelay = 4.0
+    /// At most this many passes are decided per matching round (bounds the work).
+    public var chunk = 64
+    /// Learn appearance only from passes at least this sure they carried an item.
+    public var learnMinItemConfidence = 0.7
+    public var estimator = ClockOffsetEstimator.Parameters()
+    public init() {}
+}
+
+/// The exception decisions of one lane, streaming: feed passes, obstructions
+/// and POS events as they come, call `advance(to:)` with the camera time, and
+/// `finish()` at the end. Not thread-safe; the caller owns it.
+public struct RuleEngine: Sendable {
+    public let settings: RuleSettings
+    public let options: RuleEngineOptions
+    /// What wrong-scan checks judge by; grows with normal scans. Save it after a run.
+    public var memory: AppearanceMemory
+    public private(set) var counters = RuleCounters()
+
+    private var estimator: ClockOffsetEstimator
+    /// SKU or barcode → the catalog's SKU.
+    private let canonicalSKU: [String: String]
+
+    private var now = -Double.infinity
+    /// Undecided passes, by reference time.
+    private var pending: [PassObservation] = []
+    private var outcomes: [PassOutcome] = []
+
+    /// Outcomes decided since the last call (only with `options.keepOutcomes`).
+    public mutating func takeOutcomes() -> [PassOutcome] {
+        defer { outcomes.removeAll(keepingCapacity: true) }
+        return outcomes
+    }
+    private var lines: [ScanLine] = []
+    private var nextLineSerial = 0
+    private var obstructions: [HeldObstruction] = []
+    private var transactions: [TransactionSpan] = []
+    private var recentItems: [(posTime: Double, transaction: String)] = []
+    private var seenIDs: Set<String> = []
+    private var seenIDOrder: [String] = []
+
+    struct ScanLine: Sendable {
+        var serial: Int
+        var posTime: Double
+        var sku: String
+        var transaction: String?
+        var unitsLeft: Int
+        var matchedAny = false
+    }
+
+    struct HeldObstruction: Sendable {
+        var obstruction: Obstruction
+        var decided = false
+    }
+
+    struct TransactionSpan: Sendable {
+        var id: String
+        var start: Double?
+        var end: Double?
+    }
+
+    static let heldTransactions = 64
+    static let heldIDs = 4096
+
+    public init(settings: RuleSettings, catalog: Catalog? = nil, memory: AppearanceMemory = AppearanceMemory(),
+                options: RuleEngineOptions = RuleEngineOptions()) {
+        self.settings = settings
+        self.options = options
+        self.memory = memory
+        estimator = ClockOffsetEstimator(settings: settings, parameters: options.estimator)
+        var map: [String: String] = [:]
+        for item in catalog?.items ?? [] {
+            if let b = item.barcode, map[b] == nil { map[b] = item.sku }
+        }
+        for item in catalog?.items ?? [] { map[item.sku] = item.sku }
+        canonicalSKU = map
+        counters.clockOffset = settings.clockOffset ?? 0
+        counters.clockOffsetTrusted = settings.clockOffset != nil
+    }
+
+    /// The clock offset estimate in use.
+    public var offsetEstimate: ClockOffsetEstimator.Estimate { estimator.current }
+
+    /// How much is held, to check that memory stays bounded.
+    public var held: (passes: Int, scanLines: Int, obstructions: Int, transactions: Int, estimatorSamples: Int) {
+        (pending.count, lines.count, obstructions.count, transactions.count + recentItems.count, estimator.sampleCount)
+    }
+
+    // MARK: Input
+
+    public mutating func ingest(pass: PassObservation) {
+        counters.passesSeen += 1
+        var i = pending.count
+        while i > 0, pending[i - 1].referenceTime > pass.referenceTime { i -= 1 }
+        pending.insert(pass, at: i)
+        if pass.itemConfidence >= settings.minItemConfidence, pass.path == .overScanner {
+            estimator.addPass(reference: pass.referenceTime)
+        }
+    }
+
+    /// An interval the camera could not verify. Reporting a growing obstruction
+    /// again (same kind, overlapping) extends the held one.
+    public mutating func ingest(obstruction o: Obstruction) {
+        guard o.end >= o.start else { return }
+        if let k = obstructions.firstIndex(where: {
+            !$0.decided && $0.obstruction.kind == o.kind && $0.obstruction.start <= o.end && o.start <= $0.obstruction.end
+        }) {
+            let h = obstructions[k].obstruction
+            let d1 = max(0, h.duration), d2 = max(0, o.duration)
+            let coverage = d1 + d2 > 0 ? (h.coverage * d1 + o.coverage * d2) / (d1 + d2) : max(h.coverage, o.coverage)
+            obstructions[k].obstruction = Obstruction(kind: o.kind, start: min(h.start, o.start), end: max(h.end, o.end), coverage: coverage)
+        } else {
+            counters.obstructionsSeen += 1
+            obstructions.append(HeldObstruction(obstruction: o))
+            obstructions.sort { $0.obstruction.start < $1.obstruction.start }
+        }
+    }
+
+    public mutating func ingest(posEvent e: POSEvent) {
+        if let id = e.id {
+            guard !seenIDs.contains(id) else { return }
+            seenIDs.insert(id)
+            seenIDOrder.append(id)
+            if seenIDOrder.count > Self.heldIDs {
+                let drop = seenIDOrder.count - Self.heldIDs
+                for old in seenIDOrder.prefix(drop) { seenIDs.remove(old) }
+                seenIDOrder.removeFirst(drop)
+            }
+        }
+        switch e.type {
+        case .transactionStart:
+            if let t = e.transaction {
+                transactions.append(TransactionSpan(id: t, start: e.time, end: nil))
+            }
+        case .transactionEnd, .transactionCancel:
+            if let t = e.transaction {
+                if let k = transactions.lastIndex(where: { $0.id == t && $0.end == nil }) {
+                    transactions[k].end = e.time
+                } else {
+                    transactions.append(TransactionSpan(id: t, start: nil, end: e.time))
+                }
+            }
+        case .item:
+            let raw = e.sku ?? e.barcode
+            let sku = raw.flatMap { canonicalSKU[$0] } ?? e.barcode.flatMap { canonicalSKU[$0] } ?? raw ?? "unknown"
+            lines.append(ScanLine(serial: nextLineSerial, posTime: e.time, sku: sku, transaction: e.transaction,
+                                  unitsLeft: PassScanMatcher.units(of: e)))
+            nextLineSerial += 1
+            if lines.count > 1, lines[lines.count - 2].posTime > e.time {
+                lines.sort { ($0.posTime, $0.serial) < ($1.posTime, $1.serial) }
+            }
+            counters.scansSeen += 1
+            estimator.addScan(posTime: e.time)
+            if let t = e.transaction {
+                recentItems.append((e.time, t))
+                if recentItems.count > Self.heldTransactions { recentItems.removeFirst(recentItems.count - Self.heldTransactions) }
+            }
+        default:
+            break
+        }
+        if transactions.count > Self.heldTransactions { transactions.removeFirst(transactions.count - Self.heldTransactions) }
+    }
+
+    // MARK: Decisions
+
+    /// Decides what the camera time `cameraTime` makes decidable.
+    public mutating func advance(to cameraTime: Double) -> [Decision] {
+        now = max(now, cameraTime)
+        return run(force: false)
+    }
+
+    /// Decides everything still held, with the best offset estimate.
+    public mutating func finish() -> [Decision] {
+        if let last = pending.map(\.end).max() { now = max(now, last) }
+        if let last = obstructions.map(\.obstruction.end).max() { now = max(now, last) }
+        return run(force: true)
+    }
+
+    private mutating func run(force: Bool) -> [Decision] {
+        let est = estimator.estimate(force: force)
+        counters.clockOffset = est.offset
+        counters.clockOffsetSupport = est.support
+        counters.clockOffsetTrusted = est.trusted
+        var out: [Decision] = []
+        out += decideObstructions(force: force)
+        out += decidePasses(force: force, estimate: est)
+        forget(force: force, offset: est.offset)
+        return out.sorted { ($0.start, $0.passID ?? -1) < ($1.start, $1.passID ?? -1) }
+    }
+
+    private mutating func decideObstructions(force: Bool) -> [Decision] {
+        var out: [Decision] = []
+        for k in obstructions.indices where !obstructions[k].decided {
+            let o = obstructions[k].obstruction
+            guard force || now >= o.end + options.obstructionSettle else { continue }
+            obstructions[k].decided = true
+            guard o.duration >= settings.occlusionMin else { continue }
+            // Longer and more completely covered is surer; at the threshold it is already likely.
+            let lengthFactor = min(1, 0.8 + 0.2 * (o.duration - settings.occlusionMin) / max(0.5, settings.occlusionMin))
+            let coverFactor = min(1, 0.6 + 0.4 * max(0, min(1, o.coverage)))
+            let conf = lengthFactor * coverFactor
+            let d = Decision(type: .occlusion, start: o.start, end: o.end, confidence: conf,
+                             transaction: transaction(atCamera: (o.start + o.end) / 2, offset: estimator.current.offset),
+                             details: IncidentDetails(blocked: o.kind.rawValue, coverage: o.coverage,
+                                                      clockOffsetS: estimator.current.offset),
+                             obstruction: o)
+            if conf >= settings.minConfidence { out.append(d) } else { counters.decisionsBelowConfidence += 1 }
+        }
+        return out
+    }
+
+    private func overlapsOcclusion(_ p: PassObservation) -> Bool {
+        obstructions.contains {
+            $0.obstruction.duration >= settings.occlusionMin && $0.obstruction.start <= p.end && p.start <= $0.obstruction.end
+        }
+    }
+
+    private func isReady(_ p: PassObservation, estimate est: ClockOffsetEstimator.Estimate) -> Bool {
+        if now >= p.end + options.lookBack { return true }
+        // An obstruction over this pass may still be growing into an occlusion.
+        if obstructions.contains(where: {
+            $0.obstruction.start <= p.end && p.start <= $0.obstruction.end && now < $0.obstruction.end + options.obstructionSettle
+        }) { return false }
+        guard est.trusted else { return false }
+        let waitForPOS = options.posLatency ?? (max(0, settings.clockOffsetMax) + settings.scanWindow)
+        return now >= p.matchInterval.upperBound + settings.scanWindow + options.decisionMargin + waitForPOS
+    }
+
+    private mutating func decidePasses(force: Bool, estimate est: ClockOffsetEstimator.Estimate) -> [Decision] {
+        var out: [Decision] = []
+        // Until the offset is trusted, use the best estimate with a wider
+        // window, wider still the less data backs it. (Widening by the whole
+        // offset range would let any scan excuse any pass on a quiet lane.)
+        let slack = est.trusted ? 0 : (est.support >= 4 ? 0.75 : 1.5)
+        let window = settings.scanWindow + slack
+        let matcher = PassScanMatcher(window: window, aroundPenalty: settings.scanWindow / 2,
+                                      extraUnitPenalty: settings.scanWindow / 4)
+        let offset = est.offset
+        while !pending.isEmpty {
+            var ready = 0
+            while ready < pending.count, ready < max(1, options.chunk), force || isReady(pending[ready], estimate: est) { ready += 1 }
+            guard ready > 0 else { break }
+            // Later passes compete for the same scans, so they join the
+            // matching (without being decided) up to a gap no window bridges,
+            // or a few passes on.
+            var end = ready
+            let readyReach = pending[0..<ready].map { $0.matchInterval.upperBound }.max()! + window
+            var reach = readyReach
+            var natural = false
+            while end < pending.count {
+                if pending[end].matchInterval.lowerBound - window > reach { natural = true; break }
+                if end >= ready + max(0, options.contextPasses) { break }
+                reach = max(reach, pending[end].matchInterval.upperBound + window)
+                end += 1
+            }
+            let context = Array(pending[0..<end])
+            // Empty hands take no scans: a scan near one belongs to a real pass or to none.
+            var candidates: [PassScanMatcher.Candidate] = []
+            var candidateOf: [Int: Int] = [:]
+            for (i, p) in context.enumerated() where p.itemConfidence >= settings.minItemConfidence {
+                candidateOf[i] = candidates.count
+                candidates.append(PassScanMatcher.Candidate(pass: p))
+            }
+            let lo = context.map { $0.matchInterval.lowerBound }.min()! - window
+            let hi = reach
+            // Unless a gap separates them, the passes left out (or not seen
+            // yet) compete for the last scans: without them, their scans would
+            // pull the last included passes off their own.
+            var horizon: Double? = nil
+            if !natural {
+                if end < pending.count {
+                    horizon = pending[end].matchInterval.lowerBound
+                } else if !force {
+                    // A pass not seen yet crosses after the last one seen, and
+                    // not long before now (passes are reported when they end).
+                    let last = candidates.map(\.reference).max() ?? readyReach
+                    horizon = max(last + options.minPassSpacing, now - options.passReportDelay)
+                }
+            }
+            var unitLine: [Int] = []
+            var unitTimes: [Double] = []
+            for (li, l) in lines.enumerated() where l.unitsLeft > 0 {
+                let t = l.posTime - offset
+                guard t >= lo, t <= hi else { continue }
+                for _ in 0..<l.unitsLeft { unitLine.append(li); unitTimes.append(t) }
+            }
+            let assignment = matcher.assign(passes: candidates, unitTimes: unitTimes, laterPassesFrom: horizon)
+            var taken = [Int](repeating: 0, count: lines.count)
+            var assigned = [Int](repeating: 0, count: lines.count)
+            for (u, a) in assignment.enumerated() where a != nil { assigned[unitLine[u]] += 1 }
+            for i in 0..<ready {
+                let p = context[i]
+                var matched: [(line: Int, time: Double)] = []
+                if let c = candidateOf[i] {
+                    for (u, a) in assignment.enumerated() where a == c { matched.append((unitLine[u], unitTimes[u])) }
+                }
+                for m in matched { taken[m.line] += 1 }
+                // The nearest registration no pass took, to temper an unscanned verdict.
+                var nearestFree: Double? = nil
+                for (li, l) in lines.enumerated() where l.unitsLeft > assigned[li] {
+                    let g = PassScanMatcher.gap(l.posTime - offset, p.matchInterval)
+                    if g <= 3 * window { nearestFree = min(nearestFree ?? .infinity, g) }
+                }
+                if let d = decide(pass: p, matched: matched, nearestFree: nearestFree, estimate: est) { out.append(d) }
+            }
+            for (li, n) in taken.enumerated() where n > 0 {
+                if !lines[li].matchedAny { counters.scansMatched += 1 }
+                lines[li].matchedAny = true
+                lines[li].unitsLeft -= n
+            }
+            pending.removeFirst(ready)
+        }
+        return out
+    }
+
+    private mutating func decide(pass p: PassObservation, matched: [(line: Int, time: Double)], nearestFree: Double?,
+                                 estimate est: ClockOffsetEstimator.Estimate) -> Decision? {
+        counters.passesDecided += 1
+        var outcome = PassOutcome(pass: p, scanned: matched.map { lines[$0.line].sku },
+                                  scanTimes: matched.map { lines[$0.line].posTime }, verdict: "normal")
+        defer { if options.keepOutcomes { outcomes.append(outcome) } }
+        guard p.itemConfidence >= settings.minItemConfidence else {
+            counters.passesEmptyHand += 1
+            outcome.verdict = "empty_hand"
+            return nil
+        }
+        if !matched.isEmpty { counters.passesMatched += 1 }
+        guard !overlapsOcclusion(p) else {
+            counters.passesUnverifiable += 1
+            outcome.verdict = "unverifiable"
+            return nil
+        }
+        let w = settings.scanWindow
+        let itemsSeen = max(1, p.itemCount)
+        let offsetFactor = est.trusted ? 1.0 : 0.85
+        let scanned = matched.map { lines[$0.line].sku }
+        let txn = matched.compactMap { lines[$0.line].transaction }.first
+            ?? transaction(atCamera: p.referenceTime, offset: est.offset)
+        let scanStart = p.scanEnter.map { min($0, p.scanLeave ?? $0) } ?? p.start
+        let scanEnd = p.scanLeave.map { max($0, p.scanEnter ?? $0) } ?? p.end
+        var details = IncidentDetails(scanned: scanned, itemsSeen: itemsSeen, path: p.path.rawValue,
+                                      dwellS: p.dwell, clockOffsetS: est.offset)
+
+        var decision: Decision? = nil
+        if matched.isEmpty {
+            // A scan just outside the window makes "nothing was scanned" less sure.
+            let near = nearestFree.map { 0.5 + 0.5 * min(1, max(0, $0 - w) / w) } ?? 1
+            let conf = clamp01(p.itemConfidence * near * offsetFactor)
+            if p.path == .aroundScanner {
+                decision = Decision(type: .missedScan, start: min(p.start, p.end), end: max(p.start, p.end),
+                                    confidence: conf, transaction: txn, details: details, passID: p.id)
+            } else {
+                decision = Decision(type: .fakeScan, start: scanStart, end: scanEnd, confidence: conf,
+                                    transaction: txn, details: details, passID: p.id)
+            }
+        } else if matched.count < itemsSeen {
+            // Around the scanner with some scans is not one of our patterns; stay quiet.
+            if p.path == .overScanner {
+                let conf = clamp01(p.itemConfidence * p.countConfidence * offsetFactor)
+                decision = Decision(type: .multiItem, start: scanStart, end: scanEnd, confidence: conf,
+                                    transaction: txn, details: details, passID: p.id)
+            }
+        } else if p.path == .overScanner, let seen = p.appearance, let sku = scanned.first,
+                  scanned.allSatisfy({ $0 == sku }) {
+            let a = memory.assess(seen: seen, scanned: sku, margin: settings.wrongScanMargin)
+            outcome.similarityScanned = a.similarityScanned
+            if a.verdict == .wrong {
+                let farthest = matched.map { PassScanMatcher.gap($0.time, p.matchInterval) }.max() ?? 0
+                let near = 1 - 0.3 * min(1, farthest / w)
+                let conf = clamp01(a.confidence * p.itemConfidence * near * offsetFactor)
+                details.seenLike = a.seenLike
+                details.similarityScanned = a.similarityScanned
+                details.similaritySeen = a.similaritySeen
+                decision = Decision(type: .wrongScan, start: scanStart, end: scanEnd, confidence: conf,
+                                    transaction: txn, details: details, passID: p.id)
+            } else if a.verdict == .normal || a.verdict == .noModel, itemsSeen == 1, matched.count == 1,
+                      est.trusted, p.itemConfidence >= options.learnMinItemConfidence, p.countConfidence >= 0.5 {
+                memory.learn(seen, sku: sku)
+            }
+        }
+        guard let d = decision else { return nil }
+        guard d.confidence >= settings.minConfidence else {
+            counters.decisionsBelowConfidence += 1
+            outcome.verdict = "below_confidence:" + d.type.rawValue
+            return nil
+        }
+        outcome.verdict = d.type.rawValue
+        return d
+    }
+
+    /// The transaction open at a camera time: an open POS span, else the
+    /// transaction of the nearest recent item line within a minute.
+    private func transaction(atCamera t: Double, offset: Double) -> String? {
+        let tau = t + offset
+        var best: TransactionSpan? = nil
+        for s in transactions {
+            let afterStart = s.start.map { $0 <= tau } ?? true
+            let beforeEnd = s.end.map { tau <= $0 } ?? true
+            guard afterStart, beforeEnd, s.start != nil || s.end != nil else { continue }
+            if best == nil || (s.start ?? -.infinity) >= (best!.start ?? -.infinity) { best = s }
+        }
+        if let best { return best.id }
+        var nearest: (Double, String)? = nil
+        for r in recentItems where abs(r.posTime - tau) <= 60 {
+            if nearest == nil || abs(r.posTime - tau) < nearest!.0 { nearest = (abs(r.posTime - tau), r.transaction) }
+        }
+        return nearest?.1
+    }
+
+    /// Drops what can no longer matter: fully used lines at once, unused ones
+    /// once no pass could still claim them, decided obstructions long past.
+    private mutating func forget(force: Bool, offset: Double) {
+        let horizon = now - (options.lookBack + settings.scanWindow + 2 * max(0, settings.clockOffsetMax) + options.decisionMargin)
+        var kept: [ScanLine] = []
+        kept.reserveCapacity(lines.count)
+        for l in lines {
+            if l.unitsLeft <= 0 { continue }
+            if force || l.posTime - offset < horizon {
+                if !l.matchedAny { counters.scansUnmatched += 1 }
+                continue
+            }
+            kept.append(l)
+        }
+        lines = kept
+        let obstructionHorizon = now - 2 * options.lookBack
+        obstructions.removeAll { $0.decided && (force || $0.obstruction.end < obstructionHorizon) }
+    }
+}
+
+@inline(__always) func clamp01(_ x: Double) -> Double { x.isFinite ? min(1, max(0, x)) : 0 }

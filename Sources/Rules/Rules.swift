@@ -1,1 +1,0 @@
-// Rules: see docs/architecture.md

@@ -1,1 +1,0 @@
-// Simulator: see docs/architecture.md

@@ -1,0 +1,194 @@
+import Foundation
+import LaneCore
+
+/// Per-pixel adaptive background in Y/U/V with a per-pixel noise estimate.
+///
+/// - A global gain (median of frame/background luminance over background
+///   pixels) is divided out first, so flicker and a light dimming suddenly do
+///   not turn the whole frame into foreground.
+/// - Background pixels adapt with time constant `adaptSeconds` (slow lighting drift).
+/// - Foreground that stays unchanged for `absorbSeconds` is absorbed: items
+///   left in the basket or the bag, a customer standing still.
+/// - Darker-with-the-same-chroma is a shadow, not foreground.
+public final class BackgroundModel {
+    public enum Label: UInt8 { case background = 0, foreground = 1, shadow = 2 }
+
+    public let width: Int
+    public let height: Int
+    public var adaptSeconds: Double = 4
+    public var absorbSeconds: Double = 2.5
+    /// Threshold in noise standard deviations.
+    public var k: Float = 3.2
+    public var minLumaThreshold: Float = 11
+    public var minChromaThreshold: Float = 7
+
+    // Luminance is (Y − 16), chroma is (U − 128, V − 128): both scale with the light.
+    public private(set) var bgY: [Float]
+    public private(set) var bgU: [Float]
+    public private(set) var bgV: [Float]
+    private var varY: [Float]
+    private var varC: [Float]
+    /// Frames each foreground pixel has stayed unchanged (0 = it changed this frame).
+    public private(set) var staticFrames: [UInt16]
+    private var prevY: [Float]
+    /// Background / foreground / shadow per pixel for the last frame.
+    public private(set) var labels: [UInt8]
+    /// Gain of the last frame relative to the background (1 = same light).
+    public private(set) var gain: Float = 1
+    /// The last frame, normalized by the gain (luminance and chroma as above).
+    public private(set) var normY: [Float]
+    public private(set) var normU: [Float]
+    public private(set) var normV: [Float]
+    public private(set) var initialized = false
+    private var framesSeen = 0
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        let n = width * height
+        bgY = [Float](repeating: 0, count: n)
+        bgU = bgY; bgV = bgY; prevY = bgY
+        normY = bgY; normU = bgY; normV = bgY
+        varY = [Float](repeating: 16, count: n)
+        varC = [Float](repeating: 9, count: n)
+        staticFrames = [UInt16](repeating: 0, count: n)
+        labels = [UInt8](repeating: 0, count: n)
+    }
+
+    /// Classify `frame` and update the model. `dt` is the time since the previous frame.
+    public func process(_ frame: PlanarYUV, dt: Double) {
+        precondition(frame.width == width && frame.height == height)
+        let n = width * height
+        if !initialized {
+            frame.y.withUnsafeBufferPointer { y in
+                frame.u.withUnsafeBufferPointer { u in
+                    frame.v.withUnsafeBufferPointer { v in
+                        for i in 0..<n {
+                            bgY[i] = Float(y[i]) - 16
+                            bgU[i] = Float(u[i]) - 128
+                            bgV[i] = Float(v[i]) - 128
+                        }
+                    }
+                }
+            }
+            prevY = bgY
+            normY = bgY; normU = bgU; normV = bgV
+            initialized = true
+            framesSeen = 1
+            return
+        }
+        framesSeen += 1
+        gain = estimateGain(frame)
+        let invGain = 1 / max(gain, 0.05)
+        // Learn faster in the first second, when the first frame may have held a passer-by.
+        let warm = framesSeen < 12
+        let alpha = Float(warm ? 0.3 : 1 - exp(-dt / adaptSeconds))
+        let alphaVar = alpha * 0.5
+        let absorbFrames = UInt16(clamping: Int((absorbSeconds / max(dt, 0.01)).rounded()))
+        let k2 = k * k
+        let minTy2 = minLumaThreshold * minLumaThreshold
+        let minTc2 = minChromaThreshold * minChromaThreshold
+
+        frame.y.withUnsafeBufferPointer { fy in
+        frame.u.withUnsafeBufferPointer { fu in
+        frame.v.withUnsafeBufferPointer { fv in
+        bgY.withUnsafeMutableBufferPointer { by in
+        bgU.withUnsafeMutableBufferPointer { bu in
+        bgV.withUnsafeMutableBufferPointer { bv in
+        varY.withUnsafeMutableBufferPointer { vy in
+        varC.withUnsafeMutableBufferPointer { vc in
+        staticFrames.withUnsafeMutableBufferPointer { st in
+        prevY.withUnsafeMutableBufferPointer { py in
+        labels.withUnsafeMutableBufferPointer { lab in
+        normY.withUnsafeMutableBufferPointer { ny in
+        normU.withUnsafeMutableBufferPointer { nu in
+        normV.withUnsafeMutableBufferPointer { nv in
+            for i in 0..<n {
+                let y = (Float(fy[i]) - 16) * invGain
+                let u = (Float(fu[i]) - 128) * invGain
+                let v = (Float(fv[i]) - 128) * invGain
+                ny[i] = y; nu[i] = u; nv[i] = v
+                let dy = y - by[i]
+                let du = u - bu[i], dv = v - bv[i]
+                let dc2 = du * du + dv * dv
+                let ty2 = max(minTy2, k2 * vy[i])
+                let tc2 = max(minTc2, k2 * vc[i])
+                var label: UInt8 = 0
+                if dy * dy > ty2 || dc2 > tc2 {
+                    label = 1
+                    // A shadow: darker, chroma shrunk by the same ratio.
+                    if dy < 0 && by[i] > 12 {
+                        let r = y / by[i]
+                        if r > 0.35 && r < 0.92 {
+                            let su = u - r * bu[i], sv = v - r * bv[i]
+                            if su * su + sv * sv < tc2 * 1.5 { label = 2 }
+                        }
+                    }
+                }
+                lab[i] = label
+                if label != 1 {
+                    by[i] += alpha * dy
+                    bu[i] += alpha * du
+                    bv[i] += alpha * dv
+                    if label == 0 {
+                        vy[i] += alphaVar * (min(dy * dy, 400) - vy[i])
+                        vc[i] += alphaVar * (min(dc2, 200) - vc[i])
+                    }
+                    st[i] = 0
+                } else {
+                    let still = abs(y - py[i]) <= max(5, 2 * vy[i].squareRoot())
+                    st[i] = still ? st[i] &+ 1 : 0
+                    if st[i] >= absorbFrames {
+                        by[i] = y; bu[i] = u; bv[i] = v
+                        st[i] = 0
+                    }
+                }
+                py[i] = y
+            }
+        }}}}}}}}}}}}}}
+    }
+
+    /// Replace the background at `indices` with known values (normalized units),
+    /// e.g. the clear scanner once something that covered it has gone.
+    public func reset(indices: [Int], to values: (y: [Float], u: [Float], v: [Float])) {
+        for (k, i) in indices.enumerated() {
+            bgY[i] = values.y[k]; bgU[i] = values.u[k]; bgV[i] = values.v[k]
+            staticFrames[i] = 0
+        }
+    }
+
+    /// Median of frame/background luminance over pixels that were background last
+    /// frame, on a sparse grid.
+    private func estimateGain(_ frame: PlanarYUV) -> Float {
+        var hist = [Int32](repeating: 0, count: 256)
+        var count = 0
+        let step = 3
+        frame.y.withUnsafeBufferPointer { fy in
+            bgY.withUnsafeBufferPointer { by in
+                labels.withUnsafeBufferPointer { lab in
+                    for py in stride(from: 1, to: height, by: step) {
+                        var i = py * width + 1
+                        let end = py * width + width
+                        while i < end {
+                            let b = by[i]
+                            if lab[i] == 0 && b > 20 {
+                                // Ratio 0.1 … 2.65 in steps of 0.01.
+                                let r = (Float(fy[i]) - 16) / b
+                                let bin = Int((r - 0.1) * 100)
+                                if bin >= 0 && bin < 256 { hist[bin] += 1; count += 1 }
+                            }
+                            i += step
+                        }
+                    }
+                }
+            }
+        }
+        guard count > 50 else { return gain }
+        var acc = 0
+        for b in 0..<256 {
+            acc += Int(hist[b])
+            if acc * 2 >= count { return 0.1 + (Float(b) + 0.5) / 100 }
+        }
+        return gain
+    }
+}

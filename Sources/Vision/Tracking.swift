@@ -1,0 +1,274 @@
+import Foundation
+import LaneCore
+import Zones
+
+/// One carried-item group followed across frames, with what it did in each zone.
+final class Track {
+    let id: Int
+    var cx: Double, cy: Double
+    var vx = 0.0, vy = 0.0
+    let firstTime: Double
+    var lastTime: Double
+    var frames = 1
+    var hits = 1
+    var areas: [Float] = []
+    var box: (Int, Int, Int, Int)
+    let startProgress: Double
+    var progress: Double
+    var maxProgress: Double
+    var everPickup = false
+    var pickupLast: Double?
+    var scanEnter: Double?
+    var scanLeave: Double?
+    var scanFrames = 0
+    var baggingReach: Double?
+    var pathLength = 0.0
+    var countVotes = [Int](repeating: 0, count: 5)
+    var nearScanFrames = 0
+    var appearanceScan = AppearanceAccumulator()
+    var appearanceAll = AppearanceAccumulator()
+    var slotTaken = [false, false, false]
+    var bestScanDistance = Double.infinity
+    var lastBestFrame = -10
+    var bestBox: NormalizedRect?
+    var emitted = false
+
+    init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
+        self.id = id
+        self.cx = cx; self.cy = cy
+        firstTime = time; lastTime = time
+        self.box = box
+        startProgress = progress
+        self.progress = progress
+        maxProgress = progress
+    }
+
+    var medianArea: Double {
+        guard !areas.isEmpty else { return 0 }
+        return Double(areas.sorted()[areas.count / 2])
+    }
+}
+
+extension LaneVision {
+    /// Tracks not seen for this long end.
+    static let maxGap = 0.9
+
+    func update(groups: [Group], time: Double, scanBlocked: Bool, into out: inout VisionOutput) {
+        // Greedy association by distance to each track's predicted position.
+        var pairs: [(Double, Int, Int)] = []
+        let w = Double(width)
+        for (ti, t) in tracks.enumerated() {
+            let gapT = time - t.lastTime
+            let px = t.cx + t.vx * gapT * 0.8, py = t.cy + t.vy * gapT * 0.8
+            let speed = (t.vx * t.vx + t.vy * t.vy).squareRoot()
+            let gate = 0.12 * w + speed * gapT * 0.6 + 0.25 * w * gapT
+            for (gi, g) in groups.enumerated() {
+                let dx = g.cx - px, dy = g.cy - py
+                let d = (dx * dx + dy * dy).squareRoot()
+                if d <= gate { pairs.append((d, ti, gi)) }
+            }
+        }
+        pairs.sort { $0.0 < $1.0 }
+        var trackUsed = [Bool](repeating: false, count: tracks.count)
+        var groupUsed = [Bool](repeating: false, count: groups.count)
+        for (_, ti, gi) in pairs where !trackUsed[ti] && !groupUsed[gi] {
+            trackUsed[ti] = true
+            groupUsed[gi] = true
+            observe(tracks[ti], group: groups[gi], time: time, into: &out)
+        }
+        for ti in 0..<trackUsed.count where !trackUsed[ti] { tracks[ti].frames += 1 }
+        for (gi, g) in groups.enumerated() where !groupUsed[gi] {
+            let p = zones.axis.progress(x: g.cx / w, y: g.cy / Double(height))
+            let t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
+                          box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
+            nextTrackID += 1
+            stats.tracksStarted += 1
+            tracks.append(t)
+            observe(t, group: g, time: time, into: &out)
+        }
+        endTracks(time: time, force: false, into: &out)
+    }
+
+    func observe(_ t: Track, group g: Group, time: Double, into out: inout VisionOutput) {
+        let w = Double(width), h = Double(height)
+        let dt = max(1e-3, time - t.lastTime)
+        let dx = g.cx - t.cx, dy = g.cy - t.cy
+        if t.hits > 1 || t.frames > 1 {
+            t.vx = 0.5 * t.vx + 0.5 * dx / dt
+            t.vy = 0.5 * t.vy + 0.5 * dy / dt
+        }
+        t.pathLength += (dx * dx + dy * dy).squareRoot()
+        t.cx = g.cx; t.cy = g.cy
+        t.lastTime = time
+        t.hits += 1
+        t.box = (g.minX, g.minY, g.maxX, g.maxY)
+        if t.areas.count < 400 { t.areas.append(Float(g.area)) }
+        let nx = g.cx / w, ny = g.cy / h
+        t.progress = zones.axis.progress(x: nx, y: ny)
+        t.maxProgress = max(t.maxProgress, t.progress)
+        let pix = min(height - 1, max(0, Int(g.cy))) * width + min(width - 1, max(0, Int(g.cx)))
+        let member = zones.membership[pix]
+        let inPickup = member & pickupBits != 0
+        let inScan = member & scanBits != 0
+        let inBagging = member & baggingBits != 0
+        if inPickup && t.scanEnter == nil && t.baggingReach == nil {
+            t.everPickup = true
+            t.pickupLast = time
+        }
+        if inScan && t.baggingReach == nil {
+            if t.scanEnter == nil { t.scanEnter = time }
+            t.scanLeave = time
+            t.scanFrames += 1
+        }
+        let box = NormalizedRect(x: Double(g.minX) / w, y: Double(g.minY) / h,
+                                 width: Double(g.maxX - g.minX + 1) / w, height: Double(g.maxY - g.minY + 1) / h)
+        let scanDistance = zones.distance(to: .scan, x: nx, y: ny)
+        let nearScan = scanDistance < 0.03
+        if nearScan {
+            t.nearScanFrames += 1
+            let (count, _) = countItems(g)
+            t.countVotes[min(count, t.countVotes.count - 1)] += 1
+        }
+        if nearScan {
+            accumulateAppearance(g, into: &t.appearanceScan)
+        } else if stats.frames & 1 == 0 {
+            accumulateAppearance(g, into: &t.appearanceAll)
+        }
+        let fromPickupSide = t.everPickup || t.startProgress < scanStartProgress
+        if fromPickupSide {
+            // Evidence pictures for whatever this turns out to be.
+            if !t.slotTaken[0] && (inScan || t.progress > pickupExitProgress) {
+                t.slotTaken[0] = true
+                out.snapshots.append(SnapshotRequest(passID: t.id, slot: 0, box: box, time: time))
+            }
+            let dCenter = hypot(nx - scanCenter.x, ny - scanCenter.y)
+            if (inScan || t.progress > pickupExitProgress) && t.baggingReach == nil && dCenter < t.bestScanDistance - 0.01
+                && stats.frames - t.lastBestFrame >= 2 {
+                t.bestScanDistance = dCenter
+                t.lastBestFrame = stats.frames
+                t.bestBox = box
+                out.snapshots.append(SnapshotRequest(passID: t.id, slot: 1, box: box, time: time))
+            }
+        }
+        if (inBagging || t.progress >= baggingEntryProgress + 0.05) && t.baggingReach == nil && fromPickupSide {
+            t.baggingReach = time
+            if !t.slotTaken[2] {
+                t.slotTaken[2] = true
+                out.snapshots.append(SnapshotRequest(passID: t.id, slot: 2, box: box, time: time))
+            }
+        }
+        if !t.emitted, t.baggingReach != nil, let pass = makePass(t) {
+            t.emitted = true
+            out.passes.append(pass)
+        }
+    }
+
+    func endTracks(time: Double, force: Bool, into out: inout VisionOutput) {
+        var kept: [Track] = []
+        for t in tracks {
+            if !force && time - t.lastTime <= Self.maxGap {
+                kept.append(t)
+                continue
+            }
+            if !t.emitted, let pass = makePass(t) {
+                t.emitted = true
+                out.passes.append(pass)
+            }
+            if !t.emitted { out.droppedTracks.append(t.id) }
+        }
+        tracks = kept
+    }
+
+    /// A pass when the track went forward from the pickup side to the bagging
+    /// side (or across the scanner towards it); nil for anything else.
+    func makePass(_ t: Track) -> PassObservation? {
+        let fromPickupSide = t.everPickup || t.startProgress < scanStartProgress
+        guard fromPickupSide else { return nil }
+        let axisPixels = zones.axis.length * Double(width)
+        guard t.pathLength >= 0.3 * axisPixels else { return nil }
+        let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
+        let reachedBagging = t.baggingReach != nil
+        guard reachedBagging || crossedScan else { return nil }
+        let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
+        let start = t.pickupLast ?? t.firstTime
+        let end = t.baggingReach ?? t.lastTime
+        // Counting: the most frequent count near the scanner, preferring larger ones
+        // seen in a good share of frames (items overlap and hide each other).
+        var count = 1
+        var countConf = 0.6
+        let votes = t.countVotes
+        let total = votes.reduce(0, +)
+        if total > 0 {
+            for c in stride(from: votes.count - 1, through: 1, by: -1) {
+                let share = Double(votes[c...].reduce(0, +)) / Double(total)
+                if share >= 0.4 {
+                    count = c
+                    countConf = min(1, 0.5 + share / 2)
+                    break
+                }
+            }
+        }
+        let areaScore = min(1, max(0, (t.medianArea / minItemArea - 1) / 2))
+        let span = max(t.lastTime - t.firstTime, 1e-3)
+        let hitRate = min(1, Double(t.hits) / max(1, Double(t.frames)))
+        let conf = min(1, 0.45 * areaScore + 0.35 * hitRate + 0.2 * min(1, span / 0.6))
+        var appearance = t.appearanceScan
+        if appearance.pixelCount < 150 { appearance.add(t.appearanceAll) }
+        stats.passes += 1
+        if path == .aroundScanner { stats.aroundPasses += 1 }
+        return PassObservation(
+            id: t.id, path: path, start: min(start, end), end: end,
+            scanEnter: path == .overScanner ? t.scanEnter : nil,
+            scanLeave: path == .overScanner ? t.scanLeave : nil,
+            itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
+            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox)
+    }
+
+    /// Distinct items in a group: components big enough, with components of the
+    /// same look close together merged (fingers across one item split it).
+    func countItems(_ g: Group) -> (Int, [AppearanceDescriptor]) {
+        let comps = g.components.map { lastStats[$0] }
+        let largest = comps.map(\.area).max() ?? 0
+        var significant: [Int] = []
+        for (k, c) in comps.enumerated() where Double(c.area) >= max(minItemArea * 0.7, 0.22 * Double(largest)) {
+            significant.append(g.components[k])
+        }
+        if significant.count <= 1 { return (1, []) }
+        var descriptors: [AppearanceDescriptor?] = []
+        for ci in significant {
+            var acc = AppearanceAccumulator()
+            accumulate(component: ci, into: &acc)
+            descriptors.append(acc.descriptor(minPixels: 8))
+        }
+        var parent = Array(0..<significant.count)
+        func find(_ x: Int) -> Int { var r = x; while parent[r] != r { r = parent[r] }; return r }
+        for a in 0..<significant.count {
+            for b in (a + 1)..<significant.count {
+                guard let da = descriptors[a], let db = descriptors[b] else { continue }
+                if da.similarity(db) >= 0.7 {
+                    let ra = find(a), rb = find(b)
+                    if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+                }
+            }
+        }
+        let clusters = Set((0..<significant.count).map(find)).count
+        return (clusters, descriptors.compactMap { $0 })
+    }
+
+    func accumulateAppearance(_ g: Group, into acc: inout AppearanceAccumulator) {
+        for ci in g.components { accumulate(component: ci, into: &acc) }
+    }
+
+    func accumulate(component: Int, into acc: inout AppearanceAccumulator) {
+        let ny = model.normY, nu = model.normU, nv = model.normV
+        for k in runsByComponent[component] {
+            let r = labeler.runs[k]
+            let base = Int(r.y) * width
+            for x in Int(r.x0)...Int(r.x1) {
+                let i = base + x
+                acc.add(y: UInt8(clamping: Int(ny[i] + 16)), u: UInt8(clamping: Int(nu[i] + 128)),
+                        v: UInt8(clamping: Int(nv[i] + 128)))
+            }
+        }
+    }
+}

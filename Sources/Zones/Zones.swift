@@ -1,1 +1,0 @@
-// Zones: see docs/architecture.md

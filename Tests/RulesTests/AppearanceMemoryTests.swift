@@ -1,0 +1,164 @@
+import Contract
+import Foundation
+import Testing
+import Vision
+@testable import Rules
+
+@Suite struct AppearanceMemoryTests {
+    let margin = RuleSettings().wrongScanMargin
+
+    @Test func syntheticLooksBehaveLikeRealOnes() {
+        #expect(Colour.red(1).similarity(Colour.red(2)) > 0.85)
+        #expect(Colour.red(1).similarity(Colour.blue(1)) < 0.2)
+    }
+
+    @Test func catalogReferencesJudgeAtOnce() {
+        let m = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        #expect(m.knownSKUs == ["A", "B"])
+        let ok = m.assess(seen: Colour.red(1), scanned: "A", margin: margin)
+        #expect(ok.verdict == .normal)
+        #expect((ok.similarityScanned ?? 0) > 0.85)
+        let switched = m.assess(seen: Colour.blue(2), scanned: "A", margin: margin)
+        #expect(switched.verdict == .wrong)
+        #expect(switched.seenLike == "B")
+        #expect(switched.confidence >= 0.7)
+        #expect((switched.similaritySeen ?? 0) - (switched.similarityScanned ?? 1) >= margin)
+        // Unlike A, but like nothing else known either: no grounds with references alone.
+        #expect(m.assess(seen: Colour.green(3), scanned: "A", margin: margin).verdict != .wrong)
+    }
+
+    @Test func noModelForTheScannedProductNeverFlags() {
+        let m = AppearanceMemory(references: ["B": [Colour.blue(100)]])
+        let a = m.assess(seen: Colour.blue(1), scanned: "C", margin: margin)
+        #expect(a.verdict != .wrong)
+        // It does look like B, so it must not be learned as C either.
+        #expect(a.verdict == .suspicious)
+        #expect(m.assess(seen: Colour.red(1), scanned: "C", margin: margin).verdict == .noModel)
+    }
+
+    @Test func tooFewPixelsSayNothing() {
+        let m = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let tiny = look(y: 80, u: 190, v: 110, seed: 1, pixels: 10)
+        #expect(m.assess(seen: tiny, scanned: "A", margin: margin).verdict == .noModel)
+    }
+
+    @Test func aLearnedModelNeedsTwoConsistentExemplars() {
+        var m = AppearanceMemory()
+        m.learn(Colour.red(1), sku: "A")
+        #expect(!m.isTrusted("A"))
+        m.learn(Colour.red(2), sku: "A")
+        #expect(m.isTrusted("A"))
+
+        var n = AppearanceMemory()
+        n.learn(Colour.blue(1), sku: "A")
+        n.learn(Colour.red(2), sku: "A")
+        #expect(!n.isTrusted("A"))
+    }
+
+    @Test func aBadFirstExemplarIsOutvoted() {
+        var m = AppearanceMemory()
+        m.learn(Colour.blue(1), sku: "A")  // a barcode switch before A was known
+        m.learn(Colour.red(2), sku: "A")
+        m.learn(Colour.red(3), sku: "A")
+        #expect(m.isTrusted("A"))
+        #expect((m.similarity(Colour.red(4), sku: "A") ?? 0) > 0.85)
+        #expect((m.similarity(Colour.blue(5), sku: "A") ?? 1) < 0.2)
+        m.learn(Colour.blue(6), sku: "B")
+        m.learn(Colour.blue(7), sku: "B")
+        let a = m.assess(seen: Colour.blue(8), scanned: "A", margin: margin)
+        #expect(a.verdict == .wrong && a.seenLike == "B")
+        #expect(m.assess(seen: Colour.red(9), scanned: "A", margin: margin).verdict == .normal)
+    }
+
+    @Test func anEstablishedModelFlagsWhatIsFarBelowItsUsualSpread() {
+        var m = AppearanceMemory()
+        for k in 0..<6 { m.learn(Colour.red(UInt64(10 + k)), sku: "A") }
+        #expect(m.isEstablished("A"))
+        let odd = m.assess(seen: Colour.green(1), scanned: "A", margin: margin)
+        #expect(odd.verdict == .wrong)
+        #expect(odd.seenLike == nil)
+        #expect(m.assess(seen: Colour.red(99), scanned: "A", margin: margin).verdict == .normal)
+    }
+
+    @Test func exemplarsPerSKUAreCapped() {
+        var m = AppearanceMemory()
+        for k in 0..<40 { m.learn(Colour.red(UInt64(k)), sku: "A") }
+        #expect(m.exemplarCount(sku: "A") == m.parameters.maxExemplars)
+    }
+
+    func tempURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("rules-tests-\(UInt64.random(in: 0...UInt64.max))-\(name)")
+    }
+
+    @Test func persistenceRoundTrip() throws {
+        var m = AppearanceMemory(references: ["Z": [Colour.green(1)]])
+        for k in 0..<3 {
+            m.learn(Colour.red(UInt64(k)), sku: "A")
+            m.learn(Colour.blue(UInt64(k)), sku: "B")
+        }
+        let url = tempURL("memory.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try m.save(to: url)
+
+        let back = try AppearanceMemory.load(from: url)
+        #expect(back.exemplarCount(sku: "A") == 3 && back.exemplarCount(sku: "B") == 3)
+        #expect(back.exemplarCount(sku: "Z") == 0)  // references are the catalog's, not saved
+        #expect(back.isTrusted("A") && back.isTrusted("B"))
+        let probe = Colour.red(50)
+        #expect(abs((back.similarity(probe, sku: "A") ?? 0) - (m.similarity(probe, sku: "A") ?? 1)) < 1e-5)
+        // Loaded exemplars weigh less than ones learned now.
+        #expect(back.models["A"]!.exemplars.allSatisfy { $0.loaded && $0.weight == back.parameters.loadedWeight })
+        #expect(m.models["A"]!.exemplars.allSatisfy { !$0.loaded && $0.weight == 1 })
+        let a = back.assess(seen: Colour.blue(60), scanned: "A", margin: margin)
+        #expect(a.verdict == .wrong && a.seenLike == "B")
+    }
+
+    @Test func loadedExemplarsAreTheFirstToMakeRoom() throws {
+        var m = AppearanceMemory()
+        for k in 0..<24 { m.learn(Colour.red(UInt64(k)), sku: "A") }
+        let url = tempURL("full.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try m.save(to: url)
+        var back = try AppearanceMemory.load(from: url)
+        for k in 0..<5 { back.learn(Colour.red(UInt64(100 + k)), sku: "A") }
+        let ex = back.models["A"]!.exemplars
+        #expect(ex.count == 24)
+        #expect(ex.filter { !$0.loaded }.count == 5)
+    }
+
+    @Test func badFilesAreRejectedWithTheFileAndField() throws {
+        func write(_ text: String) -> URL {
+            let u = tempURL("bad.json")
+            try? Data(text.utf8).write(to: u)
+            return u
+        }
+        let bad = [
+            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [400], \"mass\": [1]}]}}", "skus.A[0].bins"),
+            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [1, 2], \"mass\": [1]}]}}", "skus.A[0]"),
+            ("{\"format\": \"something-else\", \"bin_count\": 300, \"skus\": {}}", "format"),
+            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 64, \"skus\": {}}", "bin_count"),
+            ("{\"format\": \"lanesight-appearance/1\", \"skus\": {}}", "bin_count"),
+        ]
+        for (text, field) in bad {
+            let u = write(text)
+            defer { try? FileManager.default.removeItem(at: u) }
+            var m = AppearanceMemory()
+            #expect {
+                try m.load(from: u)
+            } throws: { error in
+                guard let e = error as? InputError else { return false }
+                return e.file == u.path && e.field == field && !e.message.isEmpty
+            }
+            #expect(m.knownSKUs.isEmpty)
+        }
+        let syntax = write("{\"format\": \n\"lanesight-appearance/1\",, }")
+        defer { try? FileManager.default.removeItem(at: syntax) }
+        #expect(throws: InputError.self) { try AppearanceMemory.load(from: syntax) }
+        let missing = tempURL("missing.json")
+        #expect {
+            try AppearanceMemory.load(from: missing)
+        } throws: { error in
+            (error as? InputError).map { $0.description.contains(missing.path) } ?? false
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Contract
+import Testing
+@testable import Rules
+
+@Suite struct ClockOffsetEstimatorTests {
+    /// Passes every 2–5 s, each scanned within ±1 s of its crossing, POS stamped with `offset`.
+    func feed(offset: Double, passes: Int, seed: UInt64, settings: RuleSettings = RuleSettings()) -> ClockOffsetEstimator {
+        var rng = SplitMix(seed)
+        var e = ClockOffsetEstimator(settings: settings)
+        var t = t0
+        for _ in 0..<passes {
+            t += Double.random(in: 2...5, using: &rng)
+            e.addPass(reference: t)
+            e.addScan(posTime: t + Double.random(in: -1...1, using: &rng) + offset)
+        }
+        return e
+    }
+
+    @Test(arguments: [2.7, -2.9, 0.0, 1.3])
+    func estimatesAnUnknownOffsetFromTwentyPasses(offset: Double) {
+        var trusted = 0
+        for seed in UInt64(1)...40 {
+            var e = feed(offset: offset, passes: 20, seed: seed &* 7919)
+            let est = e.estimate(force: true)
+            #expect(abs(est.offset - offset) <= 0.3, "seed \(seed): \(est.offset) vs \(offset)")
+            #expect(est.support >= 15)
+            if est.trusted { trusted += 1 }
+        }
+        // Trust needs a clear margin over every alias; 20 passes almost always give it.
+        #expect(trusted >= 36)
+    }
+
+    @Test func toleratesMissingScansAndScansWithoutPasses() {
+        var rng = SplitMix(99)
+        var e = ClockOffsetEstimator(settings: RuleSettings())
+        var t = t0
+        for k in 0..<40 {
+            t += Double.random(in: 2...5, using: &rng)
+            e.addPass(reference: t)
+            if k % 5 != 0 { e.addScan(posTime: t + Double.random(in: -1...1, using: &rng) + 2.2) }
+            if k % 7 == 0 { e.addScan(posTime: t + Double.random(in: 1...2, using: &rng) + 2.2) }  // a keyed extra
+        }
+        let est = e.estimate(force: true)
+        #expect(abs(est.offset - 2.2) <= 0.3)
+        #expect(est.trusted)
+    }
+
+    @Test func fewSamplesAreNotTrusted() {
+        var e = feed(offset: 1.0, passes: 3, seed: 5)
+        #expect(!e.estimate().trusted)
+    }
+
+    @Test func strictlyPeriodicPassesAreAmbiguousAndNotTrusted() {
+        // Every 2 s exactly: an offset one period away explains the scans just as well.
+        var e = ClockOffsetEstimator(settings: RuleSettings())
+        var rng = SplitMix(3)
+        for k in 0..<40 {
+            let t = t0 + Double(k) * 2
+            e.addPass(reference: t)
+            e.addScan(posTime: t + 1.0 + Double.random(in: -1...1, using: &rng))
+        }
+        #expect(!e.estimate(force: true).trusted)
+    }
+
+    @Test func aConfiguredOffsetIsUsedAsIs() {
+        var s = RuleSettings()
+        s.clockOffset = -1.25
+        var e = feed(offset: 2.0, passes: 20, seed: 1, settings: s)
+        let est = e.estimate(force: true)
+        #expect(est.offset == -1.25)
+        #expect(est.fixed && est.trusted)
+    }
+
+    @Test func neverLeavesTheConfiguredRange() {
+        var s = RuleSettings()
+        s.clockOffsetMax = 1.0
+        var e = feed(offset: 2.5, passes: 30, seed: 11, settings: s)
+        let est = e.estimate(force: true)
+        #expect(abs(est.offset) <= 1.0)
+    }
+
+    @Test func memoryIsBoundedAndTheEstimateFollowsRecentData() {
+        var rng = SplitMix(8)
+        var e = ClockOffsetEstimator(settings: RuleSettings())
+        var t = t0
+        for k in 0..<3000 {
+            t += Double.random(in: 2...5, using: &rng)
+            e.addPass(reference: t)
+            // The POS clock was reset once, early on.
+            let off = k < 1000 ? -1.5 : 1.5
+            e.addScan(posTime: t + Double.random(in: -1...1, using: &rng) + off)
+            #expect(e.sampleCount <= 2 * e.parameters.capacity)
+        }
+        let est = e.estimate(force: true)
+        #expect(abs(est.offset - 1.5) <= 0.3)
+    }
+}

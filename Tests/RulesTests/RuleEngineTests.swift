@@ -1,0 +1,337 @@
+import Contract
+import Testing
+import Vision
+@testable import Rules
+
+func known(_ offset: Double = 0) -> RuleSettings {
+    var s = RuleSettings()
+    s.clockOffset = offset
+    return s
+}
+
+@Suite struct RuleEngineTests {
+    /// `count` scanned passes, 2–5 s apart, scans within ±1 s of the crossing.
+    func normalStream(count: Int, offset: Double, seed: UInt64, skip: Set<Int> = [], gaps: ClosedRange<Double> = 2...5) -> (Script, [PassObservation]) {
+        var rng = SplitMix(seed)
+        var s = Script(offset: offset)
+        s.posEvent(.transactionStart, at: t0, transaction: "T1")
+        var t = t0 + 3
+        var made: [PassObservation] = []
+        for k in 0..<count {
+            t += Double.random(in: gaps, using: &rng)
+            let p = s.pass(at: t, dwell: Double.random(in: 0.4...1.5, using: &rng))
+            made.append(p)
+            let jitter = Double.random(in: -1...1, using: &rng)
+            if !skip.contains(k) { s.scan(at: t + jitter) }
+        }
+        s.posEvent(.transactionEnd, at: t + 6, transaction: "T1")
+        return (s, made)
+    }
+
+    @Test func normalScansRaiseNothing() {
+        let (s, _) = normalStream(count: 20, offset: 0, seed: 1)
+        let (d, e) = s.run(settings: known())
+        #expect(d.isEmpty)
+        #expect(e.counters.passesDecided == 20)
+        #expect(e.counters.passesMatched == 20)
+        #expect(e.counters.scansSeen == 20 && e.counters.scansMatched == 20 && e.counters.scansUnmatched == 0)
+    }
+
+    @Test(arguments: [-1.5, 1.5])
+    func aScanOneAndAHalfSecondsOffTheCrossingIsNormal(shift: Double) {
+        var s = Script()
+        for k in 0..<6 {
+            let p = s.pass(at: t0 + 10 + Double(k) * 9)
+            s.scan(at: shift < 0 ? p.scanEnter! + shift : p.scanLeave! + shift)
+        }
+        let (d, e) = s.run(settings: known())
+        #expect(d.isEmpty)
+        #expect(e.counters.passesMatched == 6)
+    }
+
+    @Test func aScanFarOutsideTheWindowLeavesTheCrossingUnscanned() {
+        var s = Script()
+        let p = s.pass(at: t0 + 10)
+        s.scan(at: p.scanLeave! + 2.6)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(e.counters.scansUnmatched == 1)
+        // A scan just outside the window makes the verdict less sure than none at all.
+        var s2 = Script()
+        s2.pass(at: t0 + 10)
+        let (d2, _) = s2.run(settings: known())
+        #expect(d[0].confidence < d2[0].confidence)
+    }
+
+    @Test func fakeScanIsRaisedForTheUnscannedPassOnly() {
+        let (s, passes) = normalStream(count: 12, offset: 0, seed: 2, skip: [6])
+        let (d, e) = s.run(settings: known())
+        #expect(d.count == 1)
+        let f = d[0]
+        #expect(f.type == .fakeScan)
+        #expect(f.passID == passes[6].id)
+        #expect(f.start == passes[6].scanEnter! && f.end == passes[6].scanLeave!)
+        #expect(f.details.itemsSeen == 1 && f.details.scanned.isEmpty && f.details.path == "over_scanner")
+        #expect(f.transaction == "T1")
+        #expect(f.confidence >= 0.8)
+        #expect(e.counters.passesMatched == 11)
+    }
+
+    @Test func missedScanWhenTheItemGoesAroundAndNothingIsScanned() {
+        var s = Script()
+        s.pass(at: t0 + 10)
+        s.scan(at: t0 + 10.3)
+        let around = s.pass(at: t0 + 20, path: .aroundScanner)
+        s.pass(at: t0 + 30)
+        s.scan(at: t0 + 29.6)
+        // Around the scanner but scanned all the same: nothing to report.
+        s.pass(at: t0 + 40, path: .aroundScanner)
+        s.scan(at: t0 + 40.5)
+        let (d, _) = s.run(settings: known())
+        #expect(d.count == 1)
+        #expect(d.first?.type == .missedScan)
+        #expect(d.first?.passID == around.id)
+        #expect(d.first?.start == around.start && d.first?.end == around.end)
+        #expect(d.first?.details.path == "around_scanner")
+    }
+
+    @Test func multiItemWithThreeItemsAndOneScan() {
+        var s = Script()
+        let multi = s.pass(at: t0 + 10, items: 3)
+        s.scan(at: t0 + 10.4, sku: "111")
+        // Three items, one line of quantity 3: all registered.
+        s.pass(at: t0 + 20, items: 3)
+        s.scan(at: t0 + 20.2, sku: "222", quantity: 3)
+        // Two items, two scans.
+        s.pass(at: t0 + 30, items: 2)
+        s.scan(at: t0 + 29.8, sku: "333")
+        s.scan(at: t0 + 30.3, sku: "444", entry: .plu)
+        // Two items, nothing scanned: a fake scan that saw two items.
+        let none = s.pass(at: t0 + 40, items: 2)
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.type) == [.multiItem, .fakeScan])
+        #expect(d[0].passID == multi.id)
+        #expect(d[0].details.itemsSeen == 3 && d[0].details.scanned == ["111"])
+        #expect(d[0].start == multi.scanEnter! && d[0].end == multi.scanLeave!)
+        #expect(d[1].passID == none.id && d[1].details.itemsSeen == 2)
+    }
+
+    @Test func countConfidenceTempersMultiItem() {
+        var s = Script()
+        s.pass(at: t0 + 10, items: 2, countConfidence: 0.4)
+        s.scan(at: t0 + 10.2)
+        let (d, e) = s.run(settings: known())
+        #expect(d.isEmpty)
+        #expect(e.counters.decisionsBelowConfidence == 1)
+    }
+
+    @Test func emptyHandsAreIgnoredAndTakeNoScans() {
+        var s = Script()
+        for k in 0..<5 { s.pass(at: t0 + 10 + Double(k) * 6, itemConfidence: 0.2) }
+        // An empty hand just before a real pass, the real pass's scan nearer the hand.
+        s.pass(at: t0 + 50, itemConfidence: 0.3)
+        s.pass(at: t0 + 52)
+        s.scan(at: t0 + 50.6)
+        let (d, e) = s.run(settings: known())
+        #expect(d.isEmpty)
+        #expect(e.counters.passesEmptyHand == 6)
+        #expect(e.counters.passesMatched == 1)
+    }
+
+    @Test func scansWithoutPassesAreNormal() {
+        var s = Script()
+        for k in 0..<8 { s.scan(at: t0 + Double(k) * 3, entry: k % 2 == 0 ? .scan : .keyed) }
+        let (d, e) = s.run(settings: known())
+        #expect(d.isEmpty)
+        #expect(e.counters.scansSeen == 8 && e.counters.scansUnmatched == 8)
+    }
+
+    @Test func occlusionOfThreeSecondsOrMoreIsRaisedAndShorterIsNot() {
+        var s = Script()
+        s.obstruction(from: t0 + 10, to: t0 + 12.5, coverage: 0.9)
+        s.obstruction(.view, from: t0 + 30, to: t0 + 33, coverage: 0.95)
+        s.obstruction(from: t0 + 50, to: t0 + 58, coverage: 0.7)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion, .occlusion])
+        #expect(d[0].start == t0 + 30 && d[0].end == t0 + 33)
+        #expect(d[0].details.blocked == "view" && d[0].details.coverage == 0.95)
+        #expect(d[0].obstruction?.kind == .view)
+        #expect(d[1].start == t0 + 50 && d[1].end == t0 + 58 && d[1].details.blocked == "scan_zone")
+        #expect(d.allSatisfy { $0.confidence >= 0.5 && $0.passID == nil })
+        #expect(e.counters.obstructionsSeen == 3)
+    }
+
+    @Test func aGrowingObstructionReportedAgainIsOneOcclusion() {
+        var e = RuleEngine(settings: known())
+        e.ingest(obstruction: Obstruction(kind: .scanZone, start: t0, end: t0 + 2, coverage: 0.8))
+        #expect(e.advance(to: t0 + 2.2).isEmpty)
+        e.ingest(obstruction: Obstruction(kind: .scanZone, start: t0, end: t0 + 4, coverage: 0.8))
+        var d = e.advance(to: t0 + 4.2)
+        d += e.advance(to: t0 + 10)
+        d += e.finish()
+        #expect(d.count == 1)
+        #expect(d.first?.start == t0 && d.first?.end == t0 + 4)
+    }
+
+    @Test func passesDuringAnOcclusionAreNotFlagged() {
+        var s = Script()
+        s.obstruction(from: t0 + 10, to: t0 + 20)
+        s.pass(at: t0 + 12)
+        s.pass(at: t0 + 16, path: .aroundScanner)
+        s.pass(at: t0 + 19.5, items: 3)
+        s.scan(at: t0 + 19.4)
+        // A short obstruction verifies nothing away: this one is still a fake scan.
+        s.obstruction(from: t0 + 40, to: t0 + 41.5)
+        let fake = s.pass(at: t0 + 41)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion, .fakeScan])
+        #expect(d.last?.passID == fake.id)
+        #expect(e.counters.passesUnverifiable == 3)
+    }
+
+    @Test(arguments: [2.7, -2.9])
+    func anUnknownOffsetIsEstimatedAndRaisesNothingFalse(offset: Double) {
+        for seed in UInt64(1)...6 {
+            let (s, _) = normalStream(count: 20, offset: offset, seed: seed * 31)
+            let (d, e) = s.run(settings: RuleSettings())
+            #expect(d.isEmpty, "seed \(seed): \(d.map(\.type))")
+            #expect(abs(e.offsetEstimate.offset - offset) <= 0.3, "seed \(seed): \(e.offsetEstimate)")
+            #expect(e.counters.passesMatched == 20)
+        }
+    }
+
+    @Test(arguments: [2.7, -2.9])
+    func anUnknownOffsetStillFindsTheOneUnscannedPass(offset: Double) {
+        let (s, passes) = normalStream(count: 24, offset: offset, seed: 77, skip: [13])
+        let (d, e) = s.run(settings: RuleSettings())
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first?.passID == passes[13].id)
+        #expect(abs((d.first?.details.clockOffsetS ?? 99) - offset) <= 0.3)
+        #expect(e.counters.clockOffsetTrusted)
+    }
+
+    @Test(arguments: [2.7, -2.9])
+    func posEventsInterleavedByTheirOwnStampsStillMatch(offset: Double) {
+        // A caller that feeds POS events when the camera clock reaches their
+        // POS stamp: late by the offset when the POS clock runs ahead.
+        var (s, _) = normalStream(count: 20, offset: offset, seed: 5)
+        s.posDelay = offset
+        let (d, _) = s.run(settings: RuleSettings())
+        #expect(d.isEmpty)
+    }
+
+    @Test func latePOSEventsWithinTheAllowanceStillMatch() {
+        var (s, _) = normalStream(count: 20, offset: 1.0, seed: 6)
+        s.posDelay = 4.5  // under clockOffsetMax + scanWindow
+        let (d, e) = s.run(settings: known(1.0))
+        #expect(d.isEmpty)
+        #expect(e.counters.passesMatched == 20)
+    }
+
+    @Test func densePassesTwoSecondsApartWithJitteredScans() {
+        var rng = SplitMix(12)
+        var s = Script(offset: 0.4)
+        var passes: [PassObservation] = []
+        for k in 0..<40 {
+            let t = t0 + 10 + Double(k) * 2
+            passes.append(s.pass(at: t, dwell: 0.5))
+            if k != 25 { s.scan(at: t + Double.random(in: -0.95...0.95, using: &rng), sku: "sku\(k)") }
+        }
+        let (d, e) = s.run(settings: known(0.4))
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first?.passID == passes[25].id)
+        #expect(e.counters.passesMatched == 39)
+        #expect(e.counters.scansUnmatched == 0)
+    }
+
+    @Test func denseScansAllLateOrAllEarlyStayWithTheirPasses() {
+        for lean in [-0.95, 0.95] {
+            var s = Script()
+            for k in 0..<30 {
+                let t = t0 + 10 + Double(k) * 2
+                s.pass(at: t, dwell: 0.5)
+                s.scan(at: t + lean)
+            }
+            let (d, e) = s.run(settings: known())
+            #expect(d.isEmpty)
+            #expect(e.counters.passesMatched == 30)
+        }
+    }
+
+    @Test func duplicateEventIDsAreNotCountedTwice() {
+        var s = Script()
+        s.pass(at: t0 + 10, items: 2)
+        s.scan(at: t0 + 10.1, id: "e-1")
+        s.scan(at: t0 + 10.1, id: "e-1")
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.multiItem])
+        #expect(e.counters.scansSeen == 1)
+    }
+
+    @Test func theTransactionComesFromThePOS() {
+        var s = Script(offset: 1.5)
+        s.posEvent(.transactionStart, at: t0, transaction: "T7")
+        s.pass(at: t0 + 10)
+        s.posEvent(.transactionEnd, at: t0 + 15, transaction: "T7")
+        s.posEvent(.transactionStart, at: t0 + 20, transaction: "T8")
+        s.obstruction(from: t0 + 25, to: t0 + 30)
+        s.posEvent(.transactionEnd, at: t0 + 40, transaction: "T8")
+        // Outside any transaction, the nearest item line's transaction.
+        s.scan(at: t0 + 60, transaction: "T9")
+        s.pass(at: t0 + 70)
+        let (d, _) = s.run(settings: known(1.5))
+        #expect(d.map(\.transaction) == ["T7", "T8", "T9"])
+    }
+
+    @Test func decisionsBelowMinConfidenceAreDropped() {
+        var settings = known()
+        settings.minConfidence = 0.6
+        var s = Script()
+        s.pass(at: t0 + 10, itemConfidence: 0.55)
+        s.pass(at: t0 + 20, itemConfidence: 0.95)
+        let (d, e) = s.run(settings: settings)
+        #expect(d.count == 1 && d[0].confidence >= 0.6)
+        #expect(e.counters.decisionsBelowConfidence == 1)
+    }
+
+    @Test func finishDecidesEverythingHeld() {
+        var e = RuleEngine(settings: RuleSettings())
+        let (s, passes) = normalStream(count: 16, offset: 0.8, seed: 9, skip: [4])
+        for p in s.passes { e.ingest(pass: p) }
+        for ev in s.events { e.ingest(posEvent: ev) }
+        let d = e.finish()
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first?.passID == passes[4].id)
+        #expect(e.held.passes == 0 && e.held.scanLines == 0)
+    }
+
+    @Test func memoryStaysBoundedOverTenThousandPasses() {
+        var rng = SplitMix(2024)
+        var s = Script(offset: -1.1)
+        var t = t0
+        var fakes = 0
+        for k in 0..<10_000 {
+            t += Double.random(in: 2...5, using: &rng)
+            if k % 250 == 0 { s.posEvent(.transactionStart, at: t - 1, transaction: "T\(k)") }
+            s.pass(at: t)
+            if k % 97 == 50 { fakes += 1 } else { s.scan(at: t + Double.random(in: -1...1, using: &rng)) }
+            if k % 500 == 0 { s.obstruction(from: t + 1.2, to: t + 1.8) }
+            if k % 250 == 249 { s.posEvent(.transactionEnd, at: t + 2, transaction: "T\(k - 249)") }
+        }
+        var worst = (0, 0, 0, 0, 0)
+        let (d, e) = s.run(settings: RuleSettings(), step: 1.0) { e in
+            let h = e.held
+            worst = (max(worst.0, h.passes), max(worst.1, h.scanLines), max(worst.2, h.obstructions),
+                     max(worst.3, h.transactions), max(worst.4, h.estimatorSamples))
+        }
+        #expect(d.count == fakes)
+        #expect(d.allSatisfy { $0.type == .fakeScan })
+        #expect(e.counters.passesDecided == 10_000)
+        #expect(worst.0 <= 30, "passes \(worst.0)")
+        #expect(worst.1 <= 40, "scan lines \(worst.1)")
+        #expect(worst.2 <= 30, "obstructions \(worst.2)")
+        #expect(worst.3 <= 2 * RuleEngine.heldTransactions)
+        #expect(worst.4 <= 2 * e.options.estimator.capacity)
+        #expect(abs(e.offsetEstimate.offset + 1.1) <= 0.2)
+    }
+}

@@ -1,0 +1,105 @@
+import Contract
+import Foundation
+import Testing
+import Vision
+@testable import Rules
+
+@Suite struct WrongScanTests {
+    /// Passes every 6 s, each scanned 0.3 s after its crossing as `sku`, looking like `look`.
+    func stream(_ items: [(sku: String, look: AppearanceDescriptor)], start: Double = t0 + 10) -> (Script, [PassObservation]) {
+        var s = Script()
+        var made: [PassObservation] = []
+        for (k, it) in items.enumerated() {
+            let t = start + Double(k) * 6
+            made.append(s.pass(at: t, appearance: it.look))
+            s.scan(at: t + 0.3, sku: it.sku)
+        }
+        return (s, made)
+    }
+
+    @Test func wrongScanWithCatalogReferences() {
+        let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let (s, passes) = stream([("A", Colour.red(1)), ("B", Colour.blue(2)), ("A", Colour.blue(3)), ("B", Colour.blue(4))])
+        let (d, _) = s.run(engine: RuleEngine(settings: known(), memory: memory))
+        #expect(d.count == 1)
+        let w = d[0]
+        #expect(w.type == .wrongScan)
+        #expect(w.passID == passes[2].id)
+        #expect(w.start == passes[2].scanEnter! && w.end == passes[2].scanLeave!)
+        #expect(w.details.scanned == ["A"] && w.details.seenLike == "B")
+        #expect((w.details.similaritySeen ?? 0) > (w.details.similarityScanned ?? 1))
+        #expect(w.confidence >= 0.5)
+    }
+
+    @Test func barcodesResolveThroughTheCatalog() {
+        // The POS line carries the barcode; the references are by SKU.
+        let catalog = Catalog(items: [CatalogItem(sku: "A", barcode: "0001"), CatalogItem(sku: "B", barcode: "0002")])
+        let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let (s, _) = stream([("0001", Colour.blue(3))])
+        let (d, _) = s.run(engine: RuleEngine(settings: known(), catalog: catalog, memory: memory))
+        #expect(d.map(\.type) == [.wrongScan])
+        #expect(d.first?.details.scanned == ["A"])
+    }
+
+    @Test func wrongScanWithLearnedAppearance() {
+        var items: [(String, AppearanceDescriptor)] = []
+        for k in 0..<4 {
+            items.append(("A", Colour.red(UInt64(k))))
+            items.append(("B", Colour.blue(UInt64(k))))
+        }
+        items.append(("A", Colour.blue(77)))  // B's look, A's price
+        let (s, passes) = stream(items)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.wrongScan])
+        #expect(d.first?.passID == passes.last!.id)
+        #expect(d.first?.details.seenLike == "B")
+        #expect(e.memory.exemplarCount(sku: "A") == 4 && e.memory.exemplarCount(sku: "B") == 4)
+    }
+
+    @Test func noWrongScanWithoutAModel() {
+        let memory = AppearanceMemory(references: ["B": [Colour.blue(100)]])
+        let (s, _) = stream([("C", Colour.blue(1)), ("D", Colour.red(2)), ("C", Colour.blue(3)), ("D", Colour.red(4))])
+        let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory))
+        #expect(d.isEmpty)
+        // C kept looking like B: never learned as C. D is learned.
+        #expect(e.memory.exemplarCount(sku: "C") == 0)
+        #expect(e.memory.exemplarCount(sku: "D") == 2)
+    }
+
+    @Test func onlyNormalSingleItemScansAreLearned() {
+        var s = Script()
+        s.pass(at: t0 + 10, items: 2, appearance: Colour.red(1))   // multi-item, one scan
+        s.scan(at: t0 + 10.2, sku: "A")
+        s.pass(at: t0 + 20, appearance: Colour.red(2))             // fake scan
+        s.pass(at: t0 + 30, itemConfidence: 0.6, appearance: Colour.red(3))  // unsure it carried anything
+        s.scan(at: t0 + 30.2, sku: "A")
+        s.pass(at: t0 + 40, appearance: Colour.red(4))             // normal: learned
+        s.scan(at: t0 + 40.1, sku: "A")
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.multiItem, .fakeScan])
+        #expect(e.memory.exemplarCount(sku: "A") == 1)
+    }
+
+    @Test func aLaneGetsBetterWithUseAcrossRuns() throws {
+        // Run 1 learns what A and B look like; run 2 starts from the saved memory.
+        var items: [(String, AppearanceDescriptor)] = []
+        for k in 0..<3 {
+            items.append(("A", Colour.red(UInt64(k))))
+            items.append(("B", Colour.blue(UInt64(k))))
+        }
+        let (first, _) = stream(items)
+        let (d1, e1) = first.run(settings: known())
+        #expect(d1.isEmpty)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rules-lane-\(UInt64.random(in: 0...UInt64.max)).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try e1.memory.save(to: url)
+
+        let (second, passes) = stream([("A", Colour.blue(50))])
+        let fresh = second.run(settings: known())
+        #expect(fresh.decisions.isEmpty)  // nothing known in a fresh memory
+        let loaded = try AppearanceMemory.load(from: url)
+        let (d2, _) = second.run(engine: RuleEngine(settings: known(), memory: loaded))
+        #expect(d2.map(\.type) == [.wrongScan])
+        #expect(d2.first?.passID == passes[0].id)
+    }
+}
