@@ -2,6 +2,7 @@ import ArgumentParser
 import Contract
 import Foundation
 import MediaIO
+import Pipeline
 import Vision
 
 /// A developer's view of the vision stage: writes what it sees as PNGs and
@@ -12,6 +13,7 @@ struct Inspect: ParsableCommand {
 
     @Option(help: "Lane file.") var lane: String
     @Option(help: "Video file or URL.") var video: String
+    @Option(help: "Catalog, for its products' colours (as analyze uses them).") var catalog: String?
     @Option(help: "Output folder for the PNGs.") var out: String
     @Option(help: "Write every Nth frame.") var every: Int = 15
     @Option(help: "From this many seconds into the video.") var from: Double = 0
@@ -24,10 +26,17 @@ struct Inspect: ParsableCommand {
         let source: VideoSource
         do { source = try VideoSource(url: video) } catch { throw fail(error.description) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var settings = VisionSettings()
+        if let catalog {
+            do {
+                let c = try CatalogReader.read(url: URL(fileURLWithPath: catalog))
+                settings.itemPalette = try CatalogAppearance.load(c).palette
+            } catch { throw fail("\(error)") }
+        }
         var vision: LaneVision?
         while let f = try source.next() {
             if f.time > to { break }
-            let v = vision ?? LaneVision(lane: l, width: f.analysis.width, height: f.analysis.height)
+            let v = vision ?? LaneVision(lane: l, width: f.analysis.width, height: f.analysis.height, settings: settings)
             vision = v
             let o = v.process(f.analysis, time: f.time)
             for p in o.passes {
@@ -40,6 +49,7 @@ struct Inspect: ParsableCommand {
                     let xy = pt.split(separator: ",").compactMap { Int($0) }
                     if xy.count == 2 { print(String(format: "t=%.2f ", f.time) + v.explainPixel(x: xy[0], y: xy[1])) }
                 }
+                print(String(format: "t=%.2f view-correlation %.2f scan-coverage %.2f gain %.2f", f.time, v.viewCorrelation, v.scanCoverage, v.stats.meanGain))
                 let img = v.debugView(frame: f.analysis)
                 try ImageFile.writePNG(img, alpha: nil, to: URL(fileURLWithPath: out).appendingPathComponent(String(format: "f%06d-%.1f.png", f.index, f.time)))
             }

@@ -81,15 +81,17 @@ public struct AnalyzeJob {
         } else {
             throw Failure(description: "\(videoPath): the video has no creation_time; give --video-start (the wall-clock time of its first frame)")
         }
-        var references: [String: [AppearanceDescriptor]] = [:]
+        var loaded = CatalogAppearance.Loaded()
         var palette: ItemPalette?
         if let catalog {
             do {
-                (references, palette) = try CatalogAppearance.load(catalog)
+                loaded = try CatalogAppearance.load(catalog)
+                palette = loaded.palette
             } catch {
                 throw Failure(description: "\(catalogURL?.lastPathComponent ?? "catalog"): \(error)")
             }
         }
+        let references = loaded.descriptors
         var memory = AppearanceMemory(references: references)
         let memoryURL = stateDir.map {
             $0.appendingPathComponent("\(lane.store)-\(lane.lane)-\(CatalogAppearance.fingerprint(catalog)).appearance.json")
@@ -104,7 +106,8 @@ public struct AnalyzeJob {
         }
         let writer = writeEvidence ? EvidenceWriter(outputDirectory: outDir) : nil
         let first = source.info
-        let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory, evidence: writer,
+        let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory,
+                                    counter: loaded.counter, evidence: writer,
                                     passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil)
         // POS events are fed a little ahead of the camera: the POS clock may run ahead.
         let lookAhead = lane.rules.clockOffsetMax + lane.rules.scanWindow + 1

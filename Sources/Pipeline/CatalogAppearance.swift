@@ -2,25 +2,38 @@ import Foundation
 import Contract
 import LaneCore
 import MediaIO
+import Rules
 import Vision
 
 /// Appearance descriptors of catalog products from their reference images
 /// (top views). The product is separated from its background by the alpha
 /// channel when there is one, else by how far each pixel is from the border colour.
 public enum CatalogAppearance {
-    /// Per product its descriptors, and the palette of all products' colours.
-    public static func load(_ catalog: Catalog) throws -> (descriptors: [String: [AppearanceDescriptor]], palette: ItemPalette) {
-        var out: [String: [AppearanceDescriptor]] = [:]
-        var palette = ItemPalette()
+    public struct Loaded: Sendable {
+        /// Per product, one descriptor per picture.
+        public var descriptors: [String: [AppearanceDescriptor]] = [:]
+        /// Per product, its pixel area in its (first) picture.
+        public var areas: [String: Double] = [:]
+        /// All products' colours.
+        public var palette = ItemPalette()
+
+        public var counter: ItemCounter {
+            ItemCounter(references: descriptors.compactMapValues(\.first), referenceAreas: areas)
+        }
+    }
+
+    public static func load(_ catalog: Catalog) throws -> Loaded {
+        var out = Loaded()
         for item in catalog.items {
             for url in item.images {
                 let (rgb, alpha) = try ImageFile.read(url)
                 let mask = productMask(rgb: rgb, alpha: alpha)
-                if let d = AppearanceAccumulator.descriptor(rgb: rgb, mask: mask) { out[item.sku, default: []].append(d) }
-                palette.add(rgb: rgb, mask: mask)
+                if let d = AppearanceAccumulator.descriptor(rgb: rgb, mask: mask) { out.descriptors[item.sku, default: []].append(d) }
+                if out.areas[item.sku] == nil { out.areas[item.sku] = Double(mask.reduce(0) { $0 + ($1 ? 1 : 0) }) }
+                out.palette.add(rgb: rgb, mask: mask)
             }
         }
-        return (out, palette)
+        return out
     }
 
     public static func descriptor(rgb: RGBImage, alpha: [UInt8]?) -> AppearanceDescriptor? {

@@ -73,6 +73,7 @@ public final class LaneAnalyzer {
 
     public init(lane: Lane, videoStart: Double, itemPalette: ItemPalette? = nil,
                 references: [String: [AppearanceDescriptor]] = [:], memory: AppearanceMemory? = nil,
+                counter: ItemCounter = ItemCounter(),
                 evidence: EvidenceWriter?, snapshotWidth: Int = 1280, passLog: URL? = nil) {
         self.lane = lane
         self.videoStart = videoStart
@@ -84,7 +85,7 @@ public final class LaneAnalyzer {
         if memory != nil { mem.setReferences(references) }
         var options = RuleEngineOptions()
         options.keepOutcomes = passLog != nil
-        engine = RuleEngine(settings: lane.rules, memory: mem, options: options)
+        engine = RuleEngine(settings: lane.rules, memory: mem, counter: counter, options: options)
         if let passLog {
             FileManager.default.createFile(atPath: passLog.path, contents: nil)
             passLogHandle = try? FileHandle(forWritingTo: passLog)
@@ -150,6 +151,8 @@ public final class LaneAnalyzer {
                 "scanned": o.scanned, "scan_times": o.scanTimes.map { ISOTime.format(epochSeconds: $0) },
                 "verdict": o.verdict,
             ]
+            if let r = o.countReason { obj["count_reason"] = r }
+            if let a = p.itemArea { obj["item_area"] = (a * 100_000).rounded() / 100_000 }
             if let a = p.scanEnter, let b = p.scanLeave {
                 obj["scan_enter"] = ISOTime.format(epochSeconds: a)
                 obj["scan_leave"] = ISOTime.format(epochSeconds: b)

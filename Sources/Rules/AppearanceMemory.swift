@@ -255,7 +255,7 @@ public struct AppearanceMemory: Sendable {
 
     // MARK: Persistence
 
-    static let format = "lanesight-appearance/1"
+    static let format = "lanesight-appearance/2"
 
     private struct FileExemplar: Codable {
         var pixels: Int

@@ -33,6 +33,8 @@ public struct PassOutcome: Sendable, Hashable {
     /// `normal`, `empty_hand`, `unverifiable`, `below_confidence`, or an incident type.
     public var verdict: String
     public var similarityScanned: Double?
+    /// What decided the item count (`single`, `blobs`, `appearance`, `size`).
+    public var countReason: String?
 }
 
 /// What the rules saw, for the run summary.
@@ -68,6 +70,8 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var decisionMargin = 0.5
     /// Keep every pass's outcome for `takeOutcomes()` (the pass log).
     public var keepOutcomes = false
+    /// An item showing less than this share of the frame is too hidden to judge its look.
+    public var minJudgedItemArea = 0.0015
     /// How late a POS event may reach the engine: camera-clock seconds after
     /// the moment it registers (its POS time minus the offset). Passes wait
     /// this long past their window. Nil: `clockOffsetMax + scanWindow`, which
@@ -99,6 +103,8 @@ public struct RuleEngine: Sendable {
     public let options: RuleEngineOptions
     /// What wrong-scan checks judge by; grows with normal scans. Save it after a run.
     public var memory: AppearanceMemory
+    /// Item counts from blobs, appearance and size.
+    public var counter: ItemCounter
     public private(set) var counters = RuleCounters()
 
     private var estimator: ClockOffsetEstimator
@@ -147,8 +153,9 @@ public struct RuleEngine: Sendable {
     static let heldIDs = 4096
 
     public init(settings: RuleSettings, catalog: Catalog? = nil, memory: AppearanceMemory = AppearanceMemory(),
-                options: RuleEngineOptions = RuleEngineOptions()) {
+                counter: ItemCounter = ItemCounter(), options: RuleEngineOptions = RuleEngineOptions()) {
         self.settings = settings
+        self.counter = counter
         self.options = options
         self.memory = memory
         estimator = ClockOffsetEstimator(settings: settings, parameters: options.estimator)
@@ -415,7 +422,9 @@ public struct RuleEngine: Sendable {
             return nil
         }
         let w = settings.scanWindow
-        let itemsSeen = max(1, p.itemCount)
+        let verdict = counter.count(p, scanned: matched.map { lines[$0.line].sku })
+        let itemsSeen = verdict.count
+        outcome.countReason = verdict.reason
         let offsetFactor = est.trusted ? 1.0 : 0.85
         let scanned = matched.map { lines[$0.line].sku }
         let txn = matched.compactMap { lines[$0.line].transaction }.first
@@ -440,12 +449,12 @@ public struct RuleEngine: Sendable {
         } else if matched.count < itemsSeen {
             // Around the scanner with some scans is not one of our patterns; stay quiet.
             if p.path == .overScanner {
-                let conf = clamp01(p.itemConfidence * p.countConfidence * offsetFactor)
+                let conf = clamp01(p.itemConfidence * verdict.confidence * offsetFactor)
                 decision = Decision(type: .multiItem, start: scanStart, end: scanEnd, confidence: conf,
                                     transaction: txn, details: details, passID: p.id)
             }
         } else if p.path == .overScanner, let seen = p.appearance, let sku = scanned.first,
-                  scanned.allSatisfy({ $0 == sku }) {
+                  scanned.allSatisfy({ $0 == sku }), (p.itemArea ?? 1) >= options.minJudgedItemArea {
             let a = memory.assess(seen: seen, scanned: sku, margin: settings.wrongScanMargin)
             outcome.similarityScanned = a.similarityScanned
             if a.verdict == .wrong {
@@ -460,6 +469,7 @@ public struct RuleEngine: Sendable {
             } else if a.verdict == .normal || a.verdict == .noModel, itemsSeen == 1, matched.count == 1,
                       est.trusted, p.itemConfidence >= options.learnMinItemConfidence, p.countConfidence >= 0.5 {
                 memory.learn(seen, sku: sku)
+                counter.learn(p, sku: sku)
             }
         }
         guard let d = decision else { return nil }

@@ -1,12 +1,16 @@
 import LaneCore
+import Foundation
 
-/// How an item looks, independent of its size, rotation and the light's
-/// brightness: a normalized joint histogram of chroma (U, V) and coarse
-/// lightness. Compared by the Bhattacharyya coefficient.
+/// How an item looks, independent of its size, rotation and how bright the
+/// light is: a normalized histogram of hue (16 bins, soft-assigned so a slightly
+/// different light shifts weight to a neighbour rather than to another bin) in
+/// two saturation bands, plus three lightness bins for colourless pixels.
+/// Saturation is chroma relative to lightness, so shade does not change it.
+/// Compared by the Bhattacharyya coefficient.
 public struct AppearanceDescriptor: Sendable, Hashable, Codable {
-    public static let lightBins = 3
-    public static let chromaBins = 10
-    public static let binCount = lightBins * chromaBins * chromaBins
+    public static let hueBins = 16
+    public static let neutralBins = 3
+    public static let binCount = hueBins * 2 + neutralBins
 
     /// Sums to 1.
     public var histogram: [Float]
@@ -19,14 +23,25 @@ public struct AppearanceDescriptor: Sendable, Hashable, Codable {
         self.pixelCount = pixelCount
     }
 
-    /// The bin of one pixel; `y` should already be corrected for the light's gain.
+    /// Adds one pixel (8-bit Y'CbCr; Y corrected for the light's gain) to `counts`.
     @inline(__always)
-    public static func bin(y: UInt8, u: UInt8, v: UInt8) -> Int {
-        // Chroma 48…208 covers real surface colours; clamp the rest into the edge bins.
-        let cu = min(chromaBins - 1, max(0, (Int(u) - 48) * chromaBins / 160))
-        let cv = min(chromaBins - 1, max(0, (Int(v) - 48) * chromaBins / 160))
-        let l = y < 70 ? 0 : (y < 150 ? 1 : 2)
-        return (l * chromaBins + cu) * chromaBins + cv
+    public static func add(y: UInt8, u: UInt8, v: UInt8, weight: Float, to counts: inout [Float]) {
+        let yy = Float(y) - 16, uu = Float(u) - 128, vv = Float(v) - 128
+        let chroma = (uu * uu + vv * vv).squareRoot()
+        let sat = chroma / (max(yy, 0) + 20)
+        if sat < 0.12 {
+            let k = yy < 50 ? 0 : (yy < 140 ? 1 : 2)
+            counts[hueBins * 2 + k] += weight
+            return
+        }
+        let band = sat < 0.35 ? 0 : 1
+        var h = (atan2f(vv, uu) + Float.pi) * (Float(hueBins) / (2 * Float.pi))
+        if h >= Float(hueBins) { h -= Float(hueBins) }
+        let h0 = Int(h)
+        let f = h - Float(h0)
+        let h1 = (h0 + 1) % hueBins
+        counts[h0 * 2 + band] += weight * (1 - f)
+        counts[h1 * 2 + band] += weight * f
     }
 
     /// Bhattacharyya coefficient: 1 for identical distributions, 0 for disjoint ones.
@@ -66,7 +81,7 @@ public struct AppearanceAccumulator: Sendable {
 
     @inline(__always)
     public mutating func add(y: UInt8, u: UInt8, v: UInt8, weight: Float = 1) {
-        counts[AppearanceDescriptor.bin(y: y, u: u, v: v)] += weight
+        AppearanceDescriptor.add(y: y, u: u, v: v, weight: weight, to: &counts)
         pixelCount += 1
     }
 

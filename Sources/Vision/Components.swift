@@ -116,22 +116,30 @@ public enum Morphology {
 
     static func minMax3(_ mask: inout [UInt8], width: Int, height: Int, scratch: inout [UInt8], isMin: Bool) {
         if scratch.count != mask.count { scratch = [UInt8](repeating: 0, count: mask.count) }
+        guard width >= 3, height >= 3 else { return }
+        // Masks hold 0 or 1, so min is `&` and max is `|`: branch-free and vectorisable.
         mask.withUnsafeMutableBufferPointer { m in
             scratch.withUnsafeMutableBufferPointer { s in
-                // Horizontal pass into scratch.
+                let mp = m.baseAddress!, sp = s.baseAddress!
                 for y in 0..<height {
-                    let b = y * width
-                    for x in 0..<width {
-                        let l = m[b + max(0, x - 1)], c = m[b + x], r = m[b + min(width - 1, x + 1)]
-                        s[b + x] = isMin ? min(l, min(c, r)) : max(l, max(c, r))
+                    let r = mp + y * width, o = sp + y * width
+                    if isMin {
+                        o[0] = r[0] & r[1]
+                        for x in 1..<(width - 1) { o[x] = r[x - 1] & r[x] & r[x + 1] }
+                        o[width - 1] = r[width - 2] & r[width - 1]
+                    } else {
+                        o[0] = r[0] | r[1]
+                        for x in 1..<(width - 1) { o[x] = r[x - 1] | r[x] | r[x + 1] }
+                        o[width - 1] = r[width - 2] | r[width - 1]
                     }
                 }
-                // Vertical pass back into mask.
                 for y in 0..<height {
-                    let up = max(0, y - 1) * width, mid = y * width, dn = min(height - 1, y + 1) * width
-                    for x in 0..<width {
-                        let a = s[up + x], c = s[mid + x], d = s[dn + x]
-                        m[mid + x] = isMin ? min(a, min(c, d)) : max(a, max(c, d))
+                    let up = sp + max(0, y - 1) * width, mid = sp + y * width, dn = sp + min(height - 1, y + 1) * width
+                    let o = mp + y * width
+                    if isMin {
+                        for x in 0..<width { o[x] = up[x] & mid[x] & dn[x] }
+                    } else {
+                        for x in 0..<width { o[x] = up[x] | mid[x] | dn[x] }
                     }
                 }
             }

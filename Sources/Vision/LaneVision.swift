@@ -57,6 +57,8 @@ public final class LaneVision {
     let obstruction: ObstructionDetector
     var labeler = ComponentLabeler()
     var itemMask: [UInt8]
+    var fgMask: [UInt8]
+    var bodyLabeler = ComponentLabeler()
     var scratch: [UInt8] = []
     var tracks: [Track] = []
     var orphans: [Track] = []
@@ -92,6 +94,7 @@ public final class LaneVision {
         model = BackgroundModel(width: width, height: height)
         palette = ArmColorModel(items: settings.itemPalette)
         itemMask = [UInt8](repeating: 0, count: width * height)
+        fgMask = itemMask
         scanBits = zones.bits(.scan)
         pickupBits = zones.bits(.pickup)
         baggingBits = zones.bits(.bagging)
@@ -128,6 +131,11 @@ public final class LaneVision {
             customerZoneSide = nil
         }
     }
+
+    /// How much the view looks like its usual self (1 = the same), for diagnosis.
+    public var viewCorrelation: Double { obstruction.lastViewCorrelation }
+    /// Covered share of the scan zone in the last frame, for diagnosis.
+    public var scanCoverage: Double { obstruction.coverage }
 
     /// When the scan zone (or the view) became blocked, while it still is.
     public var blockedSince: Double? { obstruction.blockedSince }
@@ -214,34 +222,34 @@ public final class LaneVision {
         return release(&out, time: .infinity)
     }
 
-    /// Item pixels: moving-or-new foreground, not the customer's colours, outside ignore zones.
+    /// Item pixels: foreground outside ignore zones whose colour is not the customer's.
+    /// The colour model learns from the customer's body: foreground blobs
+    /// reaching their edge of the frame (arms, sleeves, torso), or, until that
+    /// edge is known, any large blob — never from specks of noise or a passer-by.
     func buildItemMask(dt: Double) {
         let n = width * height
-        var moving = 0
         model.labels.withUnsafeBufferPointer { lab in
         model.normY.withUnsafeBufferPointer { ny in
         model.normU.withUnsafeBufferPointer { nu in
         model.normV.withUnsafeBufferPointer { nv in
-        model.staticFrames.withUnsafeBufferPointer { still in
         zones.active.withUnsafeBufferPointer { act in
         palette.armness.withUnsafeBufferPointer { arm in
         itemMask.withUnsafeMutableBufferPointer { im in
+        fgMask.withUnsafeMutableBufferPointer { fm in
             for i in 0..<n {
                 var v: UInt8 = 0
-                if lab[i] == 1 && act[i] != 0 {
+                let f: UInt8 = lab[i] == 1 && act[i] != 0 ? 1 : 0
+                if f != 0 {
                     let b = ArmColorModel.bin(y: ny[i], u: nu[i], v: nv[i])
                     if arm[b] < 128 { v = 1 }
-                    // Teach the palette with foreground that changed this frame.
-                    if i & 1 == 0 && still[i] == 0 {
-                        palette.observe(bin: b)
-                        moving += 1
-                    }
                 }
                 im[i] = v
+                fm[i] = f
             }
         }}}}}}}}
-        palette.endFrame(busy: moving > n / 400, dt: dt)
-        learnCustomerSide(busy: moving > n / 400)
+        let moving = teachPalette()
+        palette.endFrame(busy: moving > n / 800, dt: dt)
+        learnCustomerSide(busy: moving > n / 800)
         Morphology.open3(&itemMask, width: width, height: height, scratch: &scratch)
     }
 
@@ -252,6 +260,37 @@ public final class LaneVision {
         var components: [Int] = []
         var cx: Double { sumX / Double(max(area, 1)) }
         var cy: Double { sumY / Double(max(area, 1)) }
+    }
+
+    /// Feeds the colour model with the changed pixels of the customer's body blobs;
+    /// returns how many it fed.
+    func teachPalette() -> Int {
+        let stats = fgMask.withUnsafeBufferPointer { bodyLabeler.label($0, width: width, height: height) }
+        let side = customerSide
+        let minBody = 4 * minItemArea
+        var body = [Bool](repeating: false, count: stats.count)
+        for (k, c) in stats.enumerated() where Double(c.area) >= minBody {
+            body[k] = side == nil ? Double(c.area) >= 3 * minBody : isBody(c)
+        }
+        var fed = 0
+        model.staticFrames.withUnsafeBufferPointer { still in
+        model.normY.withUnsafeBufferPointer { ny in
+        model.normU.withUnsafeBufferPointer { nu in
+        model.normV.withUnsafeBufferPointer { nv in
+            for r in bodyLabeler.runs where body[Int(r.label)] {
+                let base = Int(r.y) * width
+                var x = Int(r.x0)
+                while x <= Int(r.x1) {
+                    let i = base + x
+                    if still[i] == 0 {
+                        palette.observe(bin: ArmColorModel.bin(y: ny[i], u: nu[i], v: nv[i]))
+                        fed += 1
+                    }
+                    x += 2
+                }
+            }
+        }}}}
+        return fed
     }
 
     // MARK: the customer's side
@@ -270,6 +309,7 @@ public final class LaneVision {
     }
 
     func learnCustomerSide(busy: Bool) {
+        // Foreground along each frame edge, from this frame's labels.
         guard busy, customerZoneSide == nil else { return }
         let lab = model.labels
         var m = [0, 0, 0, 0]

@@ -32,14 +32,17 @@ public struct PassObservation: Sendable, Hashable {
     public var appearance: AppearanceDescriptor?
     /// The item's box at the most telling moment.
     public var box: NormalizedRect?
+    /// Typical visible item area over the scanner (or along the way when it went
+    /// around), as a fraction of the frame; nil when not measured.
+    public var itemArea: Double?
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
-                appearance: AppearanceDescriptor? = nil, box: NormalizedRect? = nil) {
+                appearance: AppearanceDescriptor? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil) {
         self.id = id; self.path = path; self.start = start; self.end = end
         self.scanEnter = scanEnter; self.scanLeave = scanLeave; self.itemCount = itemCount
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
-        self.appearance = appearance; self.box = box
+        self.appearance = appearance; self.box = box; self.itemArea = itemArea
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

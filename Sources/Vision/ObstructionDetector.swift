@@ -18,11 +18,13 @@ final class ObstructionDetector {
     /// Coverage of the scan zone in the last frame.
     private(set) var coverage: Double = 0
 
-    // Whole view: coarse long-term luminance and texture references.
+    // Whole view: long-term mean luminance and a thumbnail of the usual scene.
     private var viewRefMean: Double = -1
-    private var viewRefTexture: Double = -1
-    /// Sparse-grid luminance of the usual view, to notice a cover that is neither dark nor flat.
     private var viewThumb: [Float] = []
+    /// `viewThumb` high-passed, refreshed now and then (it drifts slowly).
+    private var viewThumbHighPass: [Float] = []
+    private var framesSinceThumbUpdate = 0
+    private(set) var lastViewCorrelation: Double = 1
 
     private var scanBlockedSince: Double?
     private var scanCoverageSum = 0.0
@@ -68,7 +70,7 @@ final class ObstructionDetector {
         var covered = 0
         for (k, i) in scanIndices.enumerated() {
             let dy = ny[i] - refY[k], du = nu[i] - refU[k], dv = nv[i] - refV[k]
-            if abs(dy) > 22 || du * du + dv * dv > 150 { covered += 1 }
+            if abs(dy) > 13 || du * du + dv * dv > 90 { covered += 1 }
         }
         coverage = Double(covered) / Double(scanIndices.count)
         if coverage < 0.08 {
@@ -112,38 +114,41 @@ final class ObstructionDetector {
     /// The whole view, from the raw frame and the last frame's labels; call first.
     func processView(rawY: [UInt8], time: Double) -> [Obstruction] {
         viewJustCleared = false
-        // Mean luminance and mean absolute gradient on a sparse grid.
-        var sum = 0, grad = 0
-        var thumb: [Float] = []
-        thumb.reserveCapacity(viewThumb.count)
+        // A thumbnail of 4×4-pixel block means: cheap, and averaging tames sensor noise.
         let h = rawY.count / width
+        let tw = width / 4, th = h / 4
+        var thumb = [Float](repeating: 0, count: tw * th)
         rawY.withUnsafeBufferPointer { p in
-            for y in stride(from: 2, to: h - 2, by: 4) {
-                for x in stride(from: 2, to: width - 3, by: 4) {
-                    let i = y * width + x
-                    sum += Int(p[i])
-                    grad += abs(Int(p[i + 2]) - Int(p[i])) + abs(Int(p[i + 2 * width]) - Int(p[i]))
-                    thumb.append(Float(p[i]))
+            for ty in 0..<th {
+                for tx in 0..<tw {
+                    var s = 0
+                    for dy in 0..<4 {
+                        let row = (ty * 4 + dy) * width + tx * 4
+                        s += Int(p[row]) + Int(p[row + 1]) + Int(p[row + 2]) + Int(p[row + 3])
+                    }
+                    thumb[ty * tw + tx] = Float(s) / 16
                 }
             }
         }
         let count = thumb.count
         guard count > 0 else { return [] }
-        let mean = Double(sum) / Double(count)
-        let texture = Double(grad) / Double(count)
+        let mean = Double(thumb.reduce(0, +)) / Double(count)
         if viewRefMean < 0 {
             viewRefMean = mean
-            viewRefTexture = max(texture, 1)
             viewThumb = thumb
             return []
         }
-        // Most of the view changed at once, beyond what a change of light explains.
-        let g = Float(viewRefMean / max(mean, 1))
-        var changed = 0
-        for k in 0..<count where abs(thumb[k] * g - viewThumb[k]) > 40 { changed += 1 }
-        let changedShare = Double(changed) / Double(count)
-        // Dark, or flat (lens covered), or changed everywhere.
-        let blocked = mean < 0.25 * viewRefMean || texture < 0.25 * viewRefTexture || changedShare > 0.85
+        // The view is blocked when it is dark, or no longer looks like the usual
+        // scene: the normalized correlation with the reference thumbnail (which
+        // a change of light or people moving keep high) collapses.
+        if viewThumbHighPass.count != count || framesSinceThumbUpdate >= 15 {
+            viewThumbHighPass = Self.highPass(viewThumb, width: tw, height: th)
+            framesSinceThumbUpdate = 0
+        }
+        framesSinceThumbUpdate += 1
+        let ncc = Self.correlation(Self.highPass(thumb, width: tw, height: th), viewThumbHighPass)
+        lastViewCorrelation = ncc
+        let blocked = mean < 0.15 * viewRefMean || ncc < 0.3
         var out: [Obstruction] = []
         if blocked {
             if viewBlockedSince == nil { viewBlockedSince = time }
@@ -161,11 +166,47 @@ final class ObstructionDetector {
             if viewBlockedSince == nil {
                 // Follow slow changes of the scene's overall look.
                 viewRefMean += 0.002 * (mean - viewRefMean)
-                viewRefTexture += 0.002 * (texture - viewRefTexture)
-                for k in 0..<count { viewThumb[k] += 0.01 * (thumb[k] * g - viewThumb[k]) }
+                for k in 0..<count { viewThumb[k] += 0.005 * (thumb[k] - viewThumb[k]) }
             }
         }
         return out
+    }
+
+    /// The image minus its 5×5 local mean: edges and texture without vignetting
+    /// or gradual lighting, which a covered lens can keep.
+    static func highPass(_ a: [Float], width w: Int, height h: Int) -> [Float] {
+        // Box mean by a summed-area table.
+        var sat = [Float](repeating: 0, count: (w + 1) * (h + 1))
+        for y in 0..<h {
+            var row: Float = 0
+            for x in 0..<w {
+                row += a[y * w + x]
+                sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1] + row
+            }
+        }
+        var out = [Float](repeating: 0, count: a.count)
+        for y in 0..<h {
+            let y0 = max(0, y - 2), y1 = min(h - 1, y + 2)
+            for x in 0..<w {
+                let x0 = max(0, x - 2), x1 = min(w - 1, x + 2)
+                let s = sat[(y1 + 1) * (w + 1) + x1 + 1] - sat[y0 * (w + 1) + x1 + 1] - sat[(y1 + 1) * (w + 1) + x0] + sat[y0 * (w + 1) + x0]
+                out[y * w + x] = a[y * w + x] - s / Float((y1 - y0 + 1) * (x1 - x0 + 1))
+            }
+        }
+        return out
+    }
+
+    /// Zero-mean normalized cross-correlation of two equally sized images.
+    static func correlation(_ a: [Float], _ b: [Float]) -> Double {
+        let n = Float(a.count)
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab: Float = 0, saa: Float = 0, sbb: Float = 0
+        for i in 0..<a.count {
+            let x = a[i] - ma, y = b[i] - mb
+            sab += x * y; saa += x * x; sbb += y * y
+        }
+        guard saa > 1e-3, sbb > 1e-3 else { return 0 }
+        return Double(sab / (saa * sbb).squareRoot())
     }
 
     /// Close any open interval at the end of the stream.

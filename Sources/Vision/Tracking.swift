@@ -25,6 +25,7 @@ final class Track {
     var pathLength = 0.0
     var countVotes = [Int](repeating: 0, count: 5)
     var nearScanFrames = 0
+    var scanAreas: [Float] = []
     var appearanceScan = AppearanceAccumulator()
     var appearanceAll = AppearanceAccumulator()
     var slotTaken = [false, false, false]
@@ -32,6 +33,7 @@ final class Track {
     var lastBestFrame = -10
     var bestBox: NormalizedRect?
     var emitted = false
+    var bornNearPickup = false
 
     init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
         self.id = id
@@ -52,6 +54,7 @@ final class Track {
 extension LaneVision {
     /// Tracks not seen for this long end.
     static let maxGap = 0.9
+    static let maxPassSeconds = 8.0
 
     func update(groups: [Group], time: Double, scanBlocked: Bool, into out: inout VisionOutput) {
         // Greedy association by distance to each track's predicted position.
@@ -81,6 +84,8 @@ extension LaneVision {
             let p = zones.axis.progress(x: g.cx / w, y: g.cy / Double(height))
             let t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
+            // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
+            t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.06
             nextTrackID += 1
             stats.tracksStarted += 1
             tracks.append(t)
@@ -126,6 +131,7 @@ extension LaneVision {
         let nearScan = scanDistance < 0.03
         if nearScan {
             t.nearScanFrames += 1
+            if t.scanAreas.count < 200 { t.scanAreas.append(Float(g.area)) }
             let (count, _) = countItems(g)
             t.countVotes[min(count, t.countVotes.count - 1)] += 1
         }
@@ -134,7 +140,7 @@ extension LaneVision {
         } else if stats.frames & 1 == 0 {
             accumulateAppearance(g, into: &t.appearanceAll)
         }
-        let fromPickupSide = t.everPickup || t.startProgress < scanStartProgress
+        let fromPickupSide = t.everPickup || t.bornNearPickup
         if fromPickupSide {
             // Evidence pictures for whatever this turns out to be.
             if !t.slotTaken[0] && (inScan || t.progress > pickupExitProgress) {
@@ -182,7 +188,7 @@ extension LaneVision {
     /// A pass when the track went forward from the pickup side to the bagging
     /// side (or across the scanner towards it); nil for anything else.
     func makePass(_ t: Track) -> PassObservation? {
-        let fromPickupSide = t.everPickup || t.startProgress < scanStartProgress
+        let fromPickupSide = t.everPickup || t.bornNearPickup
         guard fromPickupSide else { return nil }
         let axisPixels = zones.axis.length * Double(width)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
@@ -192,6 +198,9 @@ extension LaneVision {
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
         let start = t.pickupLast ?? t.firstTime
         let end = t.baggingReach ?? t.lastTime
+        // Carrying one item across takes seconds; a track lasting far longer
+        // joined unrelated things (a resting item, then a hand).
+        guard end - start <= Self.maxPassSeconds else { return nil }
         // Counting: the most frequent count near the scanner, preferring larger ones
         // seen in a good share of frames (items overlap and hide each other).
         var count = 1
@@ -221,7 +230,13 @@ extension LaneVision {
             scanEnter: path == .overScanner ? t.scanEnter : nil,
             scanLeave: path == .overScanner ? t.scanLeave : nil,
             itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
-            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox)
+            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox,
+            itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / Double(width * height) })
+    }
+
+    static func median(_ a: [Float]) -> Double? {
+        guard !a.isEmpty else { return nil }
+        return Double(a.sorted()[a.count / 2])
     }
 
     /// Distinct items in a group: components big enough, with components of the

@@ -1,0 +1,112 @@
+import Vision
+
+/// How many items a pass carried, from three cues, given what was scanned:
+///
+/// - the vision's count of separate item blobs (fingers across one item or
+///   two items overlapping can fool it either way);
+/// - appearance: the item pixels explained clearly better as a mix of the
+///   scanned product and another catalog product than as the scanned one alone;
+/// - size: the item area against what this product (or, scaled from the
+///   catalog pictures, any product) usually covers on this lane — the only cue
+///   for two of the same product.
+public struct ItemCounter: Sendable {
+    /// Catalog reference descriptors and the products' pixel areas in their pictures.
+    var references: [String: AppearanceDescriptor] = [:]
+    var referenceAreas: [String: Double] = [:]
+    /// Item area per reference-picture area, from recent normal single-item passes.
+    var scaleSamples: [Double] = []
+    /// Item areas of recent normal single-item passes, per SKU.
+    var areaSamples: [String: [Double]] = [:]
+
+    public struct Verdict: Sendable, Equatable {
+        public var count: Int
+        /// Which cue decided, for the pass log.
+        public var reason: String
+        public var confidence: Double
+    }
+
+    public init(references: [String: AppearanceDescriptor] = [:], referenceAreas: [String: Double] = [:]) {
+        self.references = references
+        self.referenceAreas = referenceAreas
+    }
+
+    /// Appearance must improve by this much to call a second product.
+    static let mixMargin = 0.08
+    /// Area this many times the usual for the product means more than one.
+    static let sizeRatio = 1.75
+
+    public func count(_ p: PassObservation, scanned: [String]) -> Verdict {
+        let vision = max(1, p.itemCount)
+        let sku = scanned.first
+        var best = Verdict(count: 1, reason: "single", confidence: 0.6)
+        // Appearance: a second product besides the scanned one.
+        var looksLikeScanned = false
+        var mixNote = ""
+        if let sku, let seen = p.appearance, let ref = references[sku] {
+            let scannedSim = seen.similarity(ref)
+            looksLikeScanned = scannedSim >= 0.8
+            // Against the best single product, so a barcode switch (the item is
+            // another product entirely) does not read as two items.
+            var single = scannedSim
+            var pair = 0.0
+            for (other, r2) in references where other != sku {
+                single = max(single, seen.similarity(r2))
+                for a in [0.35, 0.5, 0.65] {
+                    pair = max(pair, seen.similarity(Self.mix(ref, r2, a)))
+                }
+            }
+            mixNote = String(format: " single %.2f pair %.2f", single, pair)
+            if pair >= 0.6 && pair - single >= Self.mixMargin {
+                best = Verdict(count: 2, reason: "appearance", confidence: min(1, 0.6 + 2 * (pair - single)))
+            }
+        }
+        // Size: against this product's usual area, else the lane's scale from pictures.
+        var sizeCount: Int?
+        if let sku, let area = p.itemArea, let usual = usualArea(sku) {
+            let r = area / usual
+            if r >= Self.sizeRatio { sizeCount = min(3, Int((r + 0.25).rounded(.down))) }
+            if r < 1.4 { sizeCount = sizeCount ?? 1 }
+        }
+        if let n = sizeCount, n >= 2, n > best.count {
+            best = Verdict(count: n, reason: "size", confidence: 0.75)
+        }
+        // The vision's own count, unless the item both looks and measures like one product.
+        if vision > best.count && !(looksLikeScanned && sizeCount == 1) {
+            best = Verdict(count: vision, reason: "blobs", confidence: p.countConfidence)
+        }
+        best.reason += mixNote
+        return best
+    }
+
+    /// Remember a normal single-item pass of `sku`: its area teaches the size cue.
+    public mutating func learn(_ p: PassObservation, sku: String) {
+        guard let area = p.itemArea, area > 0 else { return }
+        areaSamples[sku, default: []].append(area)
+        if areaSamples[sku]!.count > 12 { areaSamples[sku]!.removeFirst() }
+        if let ref = referenceAreas[sku], ref > 0 {
+            scaleSamples.append(area / ref)
+            if scaleSamples.count > 60 { scaleSamples.removeFirst() }
+        }
+    }
+
+    /// The usual visible area of one `sku`, when known well enough.
+    func usualArea(_ sku: String) -> Double? {
+        if let s = areaSamples[sku], s.count >= 2 { return Self.median(s) }
+        // From the catalog picture, if the pictures share one scale on this lane.
+        guard let ref = referenceAreas[sku], scaleSamples.count >= 6 else { return nil }
+        let sorted = scaleSamples.sorted()
+        let med = sorted[sorted.count / 2]
+        let iqr = sorted[sorted.count * 3 / 4] - sorted[sorted.count / 4]
+        guard med > 0, iqr / med < 0.6 else { return nil }
+        return med * ref
+    }
+
+    static func median(_ a: [Double]) -> Double { a.sorted()[a.count / 2] }
+
+    static func mix(_ a: AppearanceDescriptor, _ b: AppearanceDescriptor, _ w: Double) -> AppearanceDescriptor {
+        var h = a.histogram
+        let wf = Float(w)
+        for i in 0..<h.count { h[i] = wf * a.histogram[i] + (1 - wf) * b.histogram[i] }
+        return AppearanceDescriptor(histogram: h, pixelCount: a.pixelCount + b.pixelCount)
+    }
+}
