@@ -30,8 +30,10 @@ public struct ItemCounter: Sendable {
         self.referenceAreas = referenceAreas
     }
 
-    /// Appearance must improve by this much to call a second product.
-    static let mixMargin = 0.08
+    /// Appearance must improve by this much to call a second product. Hand
+    /// pixels mixed into the seen item make mixtures fit single items too, so
+    /// only a large gain counts.
+    static let mixMargin = 0.22
     /// Area this many times the usual for the product means more than one.
     static let sizeRatio = 1.75
 

@@ -300,9 +300,12 @@ public struct RuleEngine: Sendable {
         return out
     }
 
+    /// Over the scanner, only the crossing itself must have been visible; around it, the whole carry.
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
-        obstructions.contains {
-            $0.obstruction.duration >= settings.occlusionMin && $0.obstruction.start <= p.end && p.start <= $0.obstruction.end
+        let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
+        return obstructions.contains {
+            $0.obstruction.duration >= settings.occlusionMin && $0.obstruction.start <= span.upperBound
+                && span.lowerBound <= $0.obstruction.end
         }
     }
 

@@ -85,6 +85,12 @@ public struct AppearanceAccumulator: Sendable {
         pixelCount += 1
     }
 
+    /// Scale what was gathered so far (a running, forgetting histogram).
+    public mutating func decay(_ factor: Float) {
+        for i in 0..<counts.count { counts[i] *= factor }
+        pixelCount = Int(Float(pixelCount) * factor)
+    }
+
     public mutating func add(_ other: AppearanceAccumulator) {
         for i in 0..<counts.count { counts[i] += other.counts[i] }
         pixelCount += other.pixelCount

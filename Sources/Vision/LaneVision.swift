@@ -58,6 +58,8 @@ public final class LaneVision {
     var labeler = ComponentLabeler()
     var itemMask: [UInt8]
     var fgMask: [UInt8]
+    /// Per pixel, the foreground blob it belongs to (−1: none), for this frame.
+    var fgLabel: [Int32]
     var bodyLabeler = ComponentLabeler()
     var scratch: [UInt8] = []
     var tracks: [Track] = []
@@ -79,6 +81,8 @@ public final class LaneVision {
     let maxGroupArea: Double
     let maxComponentArea: Double
     let groupGap: Double
+    /// Pieces on one foreground blob this close are one carry.
+    let carryReach: Double
     let pickupExitProgress: Double
     let scanStartProgress: Double
     let scanEndProgress: Double
@@ -95,6 +99,7 @@ public final class LaneVision {
         palette = ArmColorModel(items: settings.itemPalette)
         itemMask = [UInt8](repeating: 0, count: width * height)
         fgMask = itemMask
+        fgLabel = [Int32](repeating: -1, count: width * height)
         scanBits = zones.bits(.scan)
         pickupBits = zones.bits(.pickup)
         baggingBits = zones.bits(.bagging)
@@ -109,6 +114,7 @@ public final class LaneVision {
         maxComponentArea = 0.03 * Double(width * width)
         maxGroupArea = 0.06 * Double(width * width)
         groupGap = max(3, 0.022 * Double(width))
+        carryReach = max(6, 0.06 * Double(width))
         let axis = zones.axis
         func progressRange(_ role: ZoneRole) -> (Double, Double) {
             let pts = lane.zones.filter { $0.role == role }.flatMap(\.polygon)
@@ -181,7 +187,14 @@ public final class LaneVision {
             if let k = heldPasses.firstIndex(where: { Self.sameCarry($0, p) }) {
                 let a = heldPasses[k]
                 var m = a
-                m.itemCount = a.itemCount + p.itemCount
+                // Two boxes apart are two items (two hands, or side by side);
+                // overlapping ones are one item tracked twice.
+                m.itemCount = Self.overlaps(a.box, p.box) ? max(a.itemCount, p.itemCount) : a.itemCount + p.itemCount
+                if a.path != p.path {
+                    m.path = .overScanner
+                    m.scanEnter = a.scanEnter ?? p.scanEnter
+                    m.scanLeave = a.scanLeave ?? p.scanLeave
+                }
                 m.countConfidence = min(a.countConfidence, p.countConfidence)
                 m.itemConfidence = max(a.itemConfidence, p.itemConfidence)
                 m.start = min(a.start, p.start)
@@ -205,7 +218,20 @@ public final class LaneVision {
         return out
     }
 
+    static func overlaps(_ a: NormalizedRect?, _ b: NormalizedRect?) -> Bool {
+        guard let a, let b else { return true }
+        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+        let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+        guard w > 0, h > 0 else { return false }
+        return w * h >= 0.3 * min(a.width * a.height, b.width * b.height)
+    }
+
     static func sameCarry(_ a: PassObservation, _ b: PassObservation) -> Bool {
+        // Over the scanner at the same moment, whatever else: one carry seen as two.
+        if let a0 = a.scanEnter, let a1 = a.scanLeave, let b0 = b.scanEnter, let b1 = b.scanLeave {
+            let overlap = min(a1, b1) - max(a0, b0)
+            if overlap >= 0.5 * max(0.1, min(a1 - a0, b1 - b0)) { return true }
+        }
         guard a.path == b.path else { return false }
         let i1 = a.path == .overScanner ? a.matchInterval : a.start...a.end
         let i2 = b.path == .overScanner ? b.matchInterval : b.start...b.end
@@ -258,6 +284,8 @@ public final class LaneVision {
         var minX = Int.max, maxX = Int.min, minY = Int.max, maxY = Int.min
         var sumX = 0.0, sumY = 0.0
         var components: [Int] = []
+        /// Its colours this frame (for keeping tracks on the right item).
+        var look: AppearanceAccumulator = AppearanceAccumulator()
         var cx: Double { sumX / Double(max(area, 1)) }
         var cy: Double { sumY / Double(max(area, 1)) }
     }
@@ -272,6 +300,15 @@ public final class LaneVision {
         for (k, c) in stats.enumerated() where Double(c.area) >= minBody {
             body[k] = side == nil ? Double(c.area) >= 3 * minBody : isBody(c)
         }
+        fgLabel.withUnsafeMutableBufferPointer { fl in
+            fl.update(repeating: -1)
+            for r in bodyLabeler.runs {
+                let base = Int(r.y) * width
+                for x in Int(r.x0)...Int(r.x1) { fl[base + x] = r.label }
+            }
+        }
+        bodyBlobs = side == nil ? [] : body
+        measureReach(stats: stats)
         var fed = 0
         model.staticFrames.withUnsafeBufferPointer { still in
         model.normY.withUnsafeBufferPointer { ny in
@@ -292,6 +329,72 @@ public final class LaneVision {
         }}}}
         return fed
     }
+
+    // MARK: how far along the arm
+
+    /// Per body blob: the longest path inside it from the customer's edge.
+    var bodyReach: [Int32] = []
+    var bodyBlobs: [Bool] = []
+    /// Per pixel of a body blob: path length from the customer's edge (−1 elsewhere).
+    var reach: [Int32] = []
+    var queue: [Int32] = []
+
+    /// Breadth-first path lengths inside each body blob from the customer's
+    /// edge: a carried item sits at the far end of an arm, while the torso,
+    /// head and sleeves stay near the edge whatever their colours.
+    func measureReach(stats: [ComponentStats]) {
+        let n = width * height
+        if reach.count != n { reach = [Int32](repeating: -1, count: n) }
+        bodyReach = [Int32](repeating: 0, count: stats.count)
+        guard let side = customerSide, bodyBlobs.contains(true) else { return }
+        reach.withUnsafeMutableBufferPointer { rp in
+            rp.update(repeating: -1)
+            queue.removeAll(keepingCapacity: true)
+            fgLabel.withUnsafeBufferPointer { fl in
+                // Seeds: body pixels on the customer's edge.
+                func seed(_ i: Int) {
+                    let l = Int(fl[i])
+                    if l >= 0 && bodyBlobs[l] && rp[i] < 0 { rp[i] = 0; queue.append(Int32(i)) }
+                }
+                switch side {
+                case 0: for x in 0..<width { seed(x) }
+                case 1: for x in 0..<width { seed((height - 1) * width + x) }
+                case 2: for y in 0..<height { seed(y * width) }
+                default: for y in 0..<height { seed(y * width + width - 1) }
+                }
+                var head = 0
+                while head < queue.count {
+                    let i = Int(queue[head]); head += 1
+                    let d = rp[i] + 1
+                    let l = fl[i]
+                    let x = i % width
+                    if x > 0, rp[i - 1] < 0, fl[i - 1] == l { rp[i - 1] = d; queue.append(Int32(i - 1)) }
+                    if x + 1 < width, rp[i + 1] < 0, fl[i + 1] == l { rp[i + 1] = d; queue.append(Int32(i + 1)) }
+                    if i >= width, rp[i - width] < 0, fl[i - width] == l { rp[i - width] = d; queue.append(Int32(i - width)) }
+                    if i + width < n, rp[i + width] < 0, fl[i + width] == l { rp[i + width] = d; queue.append(Int32(i + width)) }
+                    if d - 1 > bodyReach[Int(l)] { bodyReach[Int(l)] = d - 1 }
+                }
+            }
+        }
+    }
+
+    /// Whether an item piece lies along the body rather than at an arm's end.
+    func isAlongBody(component k: Int) -> Bool {
+        guard !bodyBlobs.isEmpty else { return false }
+        let first = labeler.runs[runsByComponent[k][0]]
+        let l = Int(fgLabel[Int(first.y) * width + Int(first.x0)])
+        guard l >= 0, l < bodyBlobs.count, bodyBlobs[l], bodyReach[l] > 0 else { return false }
+        var far: Int32 = 0
+        for ri in runsByComponent[k] {
+            let r = labeler.runs[ri]
+            let base = Int(r.y) * width
+            far = max(far, reach[base + Int(r.x0)], reach[base + Int(r.x1)])
+        }
+        return Double(far) < Self.armEndShare * Double(bodyReach[l])
+    }
+
+    /// Share of a body blob's reach beyond which a hand (and what it holds) is.
+    static let armEndShare = 0.55
 
     // MARK: the customer's side
 
@@ -351,19 +454,27 @@ public final class LaneVision {
         runsByComponent = Array(repeating: [], count: stats.count)
         for (k, r) in labeler.runs.enumerated() { runsByComponent[Int(r.label)].append(k) }
         var keep: [Int] = []
-        for (i, s) in stats.enumerated() where Double(s.area) >= minItemArea * 0.5 && Double(s.area) <= maxComponentArea {
-            if isBody(s) { continue }
+        for (i, s) in stats.enumerated() where Double(s.area) >= minItemArea * 0.25 && Double(s.area) <= maxComponentArea {
+            if isBody(s) || isAlongBody(component: i) { continue }
             keep.append(i)
         }
-        // Union components whose boxes are within groupGap of each other.
+        // The foreground blob (arm, hand and what it holds) each piece belongs to.
+        let fgOf: [Int32] = keep.map { k in
+            let r = labeler.runs[runsByComponent[k][0]]
+            return fgLabel[Int(r.y) * width + Int(r.x0)]
+        }
+        // Union pieces close together, or within a carry's reach on the same
+        // blob: a hand's fingers or an item's own print split one carry into pieces.
         var parent = Array(0..<keep.count)
         func find(_ x: Int) -> Int { var r = x; while parent[r] != r { r = parent[r] }; return r }
         let gap = Int(groupGap.rounded())
+        let reach = Int(carryReach.rounded())
         for a in 0..<keep.count {
             let sa = stats[keep[a]]
             for b in (a + 1)..<max(a + 1, keep.count) {
                 let sb = stats[keep[b]]
-                if sa.minX - gap <= sb.maxX && sb.minX - gap <= sa.maxX && sa.minY - gap <= sb.maxY && sb.minY - gap <= sa.maxY {
+                let g = fgOf[a] >= 0 && fgOf[a] == fgOf[b] ? reach : gap
+                if sa.minX - g <= sb.maxX && sb.minX - g <= sa.maxX && sa.minY - g <= sb.maxY && sb.minY - g <= sa.maxY {
                     let ra = find(a), rb = find(b)
                     if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
                 }
@@ -380,7 +491,11 @@ public final class LaneVision {
             g.components.append(keep[k])
             groupsByRoot[find(k)] = g
         }
-        return groupsByRoot.values.filter { Double($0.area) >= minItemArea && Double($0.area) <= maxGroupArea }
-            .sorted { $0.area > $1.area }
+        var groups = groupsByRoot.values.filter { Double($0.area) >= minItemArea && Double($0.area) <= maxGroupArea }
+        for gi in groups.indices {
+            for c in groups[gi].components { accumulate(component: c, into: &groups[gi].look, step: 2) }
+        }
+        return groups
+            .sorted { ($0.area, $0.minY, $0.minX) > ($1.area, $1.minY, $1.minX) }  // deterministic, whatever the dictionary's order
     }
 }

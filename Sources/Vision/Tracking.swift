@@ -9,8 +9,9 @@ final class Track {
     var vx = 0.0, vy = 0.0
     let firstTime: Double
     var lastTime: Double
-    var frames = 1
-    var hits = 1
+    /// Frames since the track began, and those in which it was seen.
+    var frames = 0
+    var hits = 0
     var areas: [Float] = []
     var box: (Int, Int, Int, Int)
     let startProgress: Double
@@ -33,7 +34,11 @@ final class Track {
     var lastBestFrame = -10
     var bestBox: NormalizedRect?
     var emitted = false
+    /// Recent colours, decaying, so association prefers the same item.
+    var look = AppearanceAccumulator()
     var bornNearPickup = false
+    var maxLaneDistance = 0.0
+    var scanEnterProgress = 0.0
 
     init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
         self.id = id
@@ -55,6 +60,9 @@ extension LaneVision {
     /// Tracks not seen for this long end.
     static let maxGap = 0.9
     static let maxPassSeconds = 8.0
+    /// A carried item stays within this distance (normalized) of the lane's zones.
+    static let maxLaneDistance = 0.3
+    static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
 
     func update(groups: [Group], time: Double, scanBlocked: Bool, into out: inout VisionOutput) {
         // Greedy association by distance to each track's predicted position.
@@ -64,11 +72,20 @@ extension LaneVision {
             let gapT = time - t.lastTime
             let px = t.cx + t.vx * gapT * 0.8, py = t.cy + t.vy * gapT * 0.8
             let speed = (t.vx * t.vx + t.vy * t.vy).squareRoot()
-            let gate = 0.12 * w + speed * gapT * 0.6 + 0.25 * w * gapT
+            // Items move up to about a frame width a second; a track lost for a
+            // moment may have gone a little further than predicted.
+            let gate = max(0.08 * w, 1.5 * speed * gapT) + 0.15 * w * gapT
+            let trackLook = t.look.descriptor(minPixels: 10)
             for (gi, g) in groups.enumerated() {
                 let dx = g.cx - px, dy = g.cy - py
                 let d = (dx * dx + dy * dy).squareRoot()
-                if d <= gate { pairs.append((d, ti, gi)) }
+                guard d <= gate else { continue }
+                // A different-looking blob is a worse match than a nearer one of the same look.
+                var cost = d
+                if let a = trackLook, let b = g.look.descriptor(minPixels: 10) {
+                    cost *= 1 + 2 * (1 - a.similarity(b))
+                }
+                pairs.append((cost, ti, gi))
             }
         }
         pairs.sort { $0.0 < $1.0 }
@@ -85,7 +102,7 @@ extension LaneVision {
             let t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
             // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
-            t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.06
+            t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
             nextTrackID += 1
             stats.tracksStarted += 1
             tracks.append(t)
@@ -106,6 +123,9 @@ extension LaneVision {
         t.cx = g.cx; t.cy = g.cy
         t.lastTime = time
         t.hits += 1
+        t.frames += 1
+        t.look.decay(0.7)
+        t.look.add(g.look)
         t.box = (g.minX, g.minY, g.maxX, g.maxY)
         if t.areas.count < 400 { t.areas.append(Float(g.area)) }
         let nx = g.cx / w, ny = g.cy / h
@@ -121,13 +141,19 @@ extension LaneVision {
             t.pickupLast = time
         }
         if inScan && t.baggingReach == nil {
-            if t.scanEnter == nil { t.scanEnter = time }
+            if t.scanEnter == nil {
+                t.scanEnter = time
+                t.scanEnterProgress = t.progress
+            }
             t.scanLeave = time
             t.scanFrames += 1
         }
         let box = NormalizedRect(x: Double(g.minX) / w, y: Double(g.minY) / h,
                                  width: Double(g.maxX - g.minX + 1) / w, height: Double(g.maxY - g.minY + 1) / h)
         let scanDistance = zones.distance(to: .scan, x: nx, y: ny)
+        // How far the path strays from the lane: passers-by walk well outside it.
+        let laneDistance = min(scanDistance, zones.distance(to: .pickup, x: nx, y: ny), zones.distance(to: .bagging, x: nx, y: ny))
+        t.maxLaneDistance = max(t.maxLaneDistance, laneDistance)
         let nearScan = scanDistance < 0.03
         if nearScan {
             t.nearScanFrames += 1
@@ -140,7 +166,7 @@ extension LaneVision {
         } else if stats.frames & 1 == 0 {
             accumulateAppearance(g, into: &t.appearanceAll)
         }
-        let fromPickupSide = t.everPickup || t.bornNearPickup
+        let fromPickupSide = qualifies(t)
         if fromPickupSide {
             // Evidence pictures for whatever this turns out to be.
             if !t.slotTaken[0] && (inScan || t.progress > pickupExitProgress) {
@@ -156,7 +182,9 @@ extension LaneVision {
                 out.snapshots.append(SnapshotRequest(passID: t.id, slot: 1, box: box, time: time))
             }
         }
-        if (inBagging || t.progress >= baggingEntryProgress + 0.05) && t.baggingReach == nil && fromPickupSide {
+        // Items go into the bag: the bagging zone itself, or its very edge.
+        let atBagging = inBagging || zones.distance(to: .bagging, x: nx, y: ny) <= 0.03
+        if atBagging && t.baggingReach == nil && fromPickupSide {
             t.baggingReach = time
             if !t.slotTaken[2] {
                 t.slotTaken[2] = true
@@ -181,22 +209,43 @@ extension LaneVision {
                 out.passes.append(pass)
             }
             if !t.emitted { out.droppedTracks.append(t.id) }
+            if Self.debugTracks && t.hits >= 5 {
+                print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@",
+                             t.id, t.firstTime, t.lastTime, t.hits, t.frames, t.everPickup ? "yes" : "no", t.bornNearPickup ? "yes" : "no",
+                             t.startProgress, t.maxProgress, t.pathLength, t.scanEnter.map { String(format: "%.2f", $0) } ?? "-",
+                             t.baggingReach.map { String(format: "%.2f", $0) } ?? "-", t.medianArea, t.emitted ? "yes" : "no"))
+            }
         }
         tracks = kept
+    }
+
+    /// Items start out in the pickup zone, or next to it (lifted above it towards the customer).
+    func isFromPickupSide(_ t: Track) -> Bool {
+        t.everPickup || t.bornNearPickup
+    }
+
+    /// Worth following as a pass: it came from the pickup side, or it came onto
+    /// the scanner from that side (an item may only become visible there, its
+    /// colours lost against the basket or the hand until then).
+    func qualifies(_ t: Track) -> Bool {
+        if isFromPickupSide(t) { return true }
+        guard t.scanFrames >= 2 else { return false }
+        return t.scanEnterProgress <= (scanStartProgress + scanEndProgress) / 2
     }
 
     /// A pass when the track went forward from the pickup side to the bagging
     /// side (or across the scanner towards it); nil for anything else.
     func makePass(_ t: Track) -> PassObservation? {
-        let fromPickupSide = t.everPickup || t.bornNearPickup
-        guard fromPickupSide else { return nil }
+        guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance else { return nil }
         let axisPixels = zones.axis.length * Double(width)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
         let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
         let reachedBagging = t.baggingReach != nil
         guard reachedBagging || crossedScan else { return nil }
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
-        let start = t.pickupLast ?? t.firstTime
+        // Around the scanner only counts from the pickup zone: that is what a missed scan is.
+        if path == .aroundScanner && !isFromPickupSide(t) { return nil }
+        let start = t.pickupLast ?? min(t.firstTime, t.scanEnter ?? t.firstTime)
         let end = t.baggingReach ?? t.lastTime
         // Carrying one item across takes seconds; a track lasting far longer
         // joined unrelated things (a resting item, then a hand).
@@ -210,7 +259,7 @@ extension LaneVision {
         if total > 0 {
             for c in stride(from: votes.count - 1, through: 1, by: -1) {
                 let share = Double(votes[c...].reduce(0, +)) / Double(total)
-                if share >= 0.4 {
+                if share >= 0.6 {
                     count = c
                     countConf = min(1, 0.5 + share / 2)
                     break
@@ -274,12 +323,13 @@ extension LaneVision {
         for ci in g.components { accumulate(component: ci, into: &acc) }
     }
 
-    func accumulate(component: Int, into acc: inout AppearanceAccumulator) {
+    func accumulate(component: Int, into acc: inout AppearanceAccumulator, step: Int = 1) {
         let ny = model.normY, nu = model.normU, nv = model.normV
         for k in runsByComponent[component] {
             let r = labeler.runs[k]
+            if step > 1 && Int(r.y) % step != 0 { continue }
             let base = Int(r.y) * width
-            for x in Int(r.x0)...Int(r.x1) {
+            for x in stride(from: Int(r.x0), through: Int(r.x1), by: step) {
                 let i = base + x
                 acc.add(y: UInt8(clamping: Int(ny[i] + 16)), u: UInt8(clamping: Int(nu[i] + 128)),
                         v: UInt8(clamping: Int(nv[i] + 128)))
