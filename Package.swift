@@ -71,5 +71,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Pipeline", "Simulator", "Evaluation"]),
+        // Runs the built `lanesight` executable as a subprocess.
+        .testTarget(name: "CLITests", dependencies: ["Contract", "LaneCore"]),
     ]
 )

@@ -41,15 +41,15 @@ public struct ItemCounter: Sendable {
         let vision = max(1, p.itemCount)
         let sku = scanned.first
         var best = Verdict(count: 1, reason: "single", confidence: 0.6)
-        // Appearance: a second product besides the scanned one.
-        var looksLikeScanned = false
-        var mixNote = ""
+        var note = ""
+        // Appearance against the catalog pictures: how much the item seen looks
+        // like the scanned product (`scannedSim`), like the best single product
+        // (`single`), and like the scanned product mixed with another (`pair`).
+        var scannedSim: Double?
         if let sku, let seen = p.appearance, let ref = references[sku] {
-            let scannedSim = seen.similarity(ref)
-            looksLikeScanned = scannedSim >= 0.8
-            // Against the best single product, so a barcode switch (the item is
-            // another product entirely) does not read as two items.
-            var single = scannedSim
+            let own = seen.similarity(ref)
+            scannedSim = own
+            var single = own
             var pair = 0.0
             for (other, r2) in references where other != sku {
                 single = max(single, seen.similarity(r2))
@@ -57,8 +57,12 @@ public struct ItemCounter: Sendable {
                     pair = max(pair, seen.similarity(Self.mix(ref, r2, a)))
                 }
             }
-            mixNote = String(format: " single %.2f pair %.2f", single, pair)
-            if pair >= 0.6 && pair - single >= Self.mixMargin {
+            note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
+            if own < Self.unlikeScanned && pair - single >= Self.pairGain {
+                // Not the scanned product alone, and better explained with it than
+                // without it: the scanned product plus another.
+                best = Verdict(count: 2, reason: "appearance", confidence: min(1, 0.65 + 2 * (pair - single)))
+            } else if pair - single >= Self.mixMargin && own < 0.8 {
                 best = Verdict(count: 2, reason: "appearance", confidence: min(1, 0.6 + 2 * (pair - single)))
             }
         }
@@ -72,13 +76,22 @@ public struct ItemCounter: Sendable {
         if let n = sizeCount, n >= 2, n > best.count {
             best = Verdict(count: n, reason: "size", confidence: 0.75)
         }
-        // The vision's own count, unless the item both looks and measures like one product.
-        if vision > best.count && !(looksLikeScanned && sizeCount == 1) {
+        // The vision's count of separate blobs: pieces of one item fool it, so
+        // it stands only when the item does not plainly look like the scanned product.
+        let looksLikeScanned = (scannedSim ?? 0) >= Self.likeScanned
+        if vision > best.count && !looksLikeScanned && !(sizeCount == 1) {
             best = Verdict(count: vision, reason: "blobs", confidence: p.countConfidence)
         }
-        best.reason += mixNote
+        best.reason += note
         return best
     }
+
+    /// Below this similarity the item does not look like the scanned product.
+    static let unlikeScanned = 0.5
+    /// …and a mix with another product explaining it this much better than any single one means two.
+    static let pairGain = 0.04
+    /// At or above this it looks like the scanned product.
+    static let likeScanned = 0.7
 
     /// Remember a normal single-item pass of `sku`: its area teaches the size cue.
     public mutating func learn(_ p: PassObservation, sku: String) {

@@ -116,6 +116,10 @@ public final class ArmColorModel {
         return out
     }
 
+    /// Whether the prior takes this colour for skin.
+    @inline(__always)
+    public func isSkinLike(bin: Int) -> Bool { prior[bin] >= 0.75 }
+
     /// Count one moving foreground pixel of this frame.
     @inline(__always)
     public func observe(bin: Int) {

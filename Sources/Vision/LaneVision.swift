@@ -63,6 +63,7 @@ public final class LaneVision {
     var bodyLabeler = ComponentLabeler()
     var scratch: [UInt8] = []
     var tracks: [Track] = []
+    /// Carries from the pickup zone lost a moment ago, that may reappear.
     var orphans: [Track] = []
     var nextTrackID = 1
     /// Passes held briefly so items carried together but tracked apart merge.
@@ -314,17 +315,27 @@ public final class LaneVision {
         model.normY.withUnsafeBufferPointer { ny in
         model.normU.withUnsafeBufferPointer { nu in
         model.normV.withUnsafeBufferPointer { nv in
+            reach.withUnsafeBufferPointer { rp in
             for r in bodyLabeler.runs where body[Int(r.label)] {
                 let base = Int(r.y) * width
+                // Not the arm's far end: a hand holds items there, and they are not the customer.
+                let l = Int(r.label)
+                let handFrom = bodyBlobs.isEmpty || rp.isEmpty ? Int32.max
+                    : Int32(Self.armEndShare * Double(bodyReach[l]))
                 var x = Int(r.x0)
                 while x <= Int(r.x1) {
                     let i = base + x
                     if still[i] == 0 {
-                        palette.observe(bin: ArmColorModel.bin(y: ny[i], u: nu[i], v: nv[i]))
-                        fed += 1
+                        let b = ArmColorModel.bin(y: ny[i], u: nu[i], v: nv[i])
+                        // At the far end only skin-like colours: the hand, not what it holds.
+                        if rp.isEmpty || rp[i] < handFrom || palette.isSkinLike(bin: b) {
+                            palette.observe(bin: b)
+                            fed += 1
+                        }
                     }
                     x += 2
                 }
+            }
             }
         }}}}
         return fed

@@ -50,6 +50,28 @@ final class Track {
         maxProgress = progress
     }
 
+    /// A track that picks up where a lost one left off, keeping its history.
+    init(continuing o: Track, cx: Double, cy: Double, progress: Double, box: (Int, Int, Int, Int)) {
+        id = o.id
+        self.cx = cx; self.cy = cy
+        firstTime = o.firstTime
+        lastTime = o.lastTime
+        frames = o.frames; hits = o.hits
+        areas = o.areas; scanAreas = o.scanAreas
+        self.box = box
+        startProgress = o.startProgress
+        self.progress = progress
+        maxProgress = max(o.maxProgress, progress)
+        everPickup = o.everPickup; pickupLast = o.pickupLast; bornNearPickup = o.bornNearPickup
+        scanEnter = o.scanEnter; scanLeave = o.scanLeave; scanFrames = o.scanFrames; scanEnterProgress = o.scanEnterProgress
+        baggingReach = o.baggingReach
+        pathLength = o.pathLength + hypot(cx - o.cx, cy - o.cy)
+        countVotes = o.countVotes; nearScanFrames = o.nearScanFrames
+        appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look
+        slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
+        maxLaneDistance = o.maxLaneDistance
+    }
+
     var medianArea: Double {
         guard !areas.isEmpty else { return 0 }
         return Double(areas.sorted()[areas.count / 2])
@@ -60,6 +82,8 @@ extension LaneVision {
     /// Tracks not seen for this long end.
     static let maxGap = 0.9
     static let maxPassSeconds = 8.0
+    /// A lost carry found again within this long continues.
+    static let stitchGap = 0.8
     /// A carried item stays within this distance (normalized) of the lane's zones.
     static let maxLaneDistance = 0.3
     static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
@@ -99,12 +123,22 @@ extension LaneVision {
         for ti in 0..<trackUsed.count where !trackUsed[ti] { tracks[ti].frames += 1 }
         for (gi, g) in groups.enumerated() where !groupUsed[gi] {
             let p = zones.axis.progress(x: g.cx / w, y: g.cy / Double(height))
-            let t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
+            let t: Track
+            if let k = orphans.firstIndex(where: { o in
+                time - o.lastTime <= Self.stitchGap && p >= o.progress - 0.1
+                    && hypot(g.cx - o.cx, g.cy - o.cy) <= 0.45 * w
+            }) {
+                // A fast or blurred item lost for a moment and found further along: same carry.
+                t = Track(continuing: orphans.remove(at: k), cx: g.cx, cy: g.cy, progress: p,
+                          box: (g.minX, g.minY, g.maxX, g.maxY))
+            } else {
+                t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
-            // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
-            t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
-            nextTrackID += 1
-            stats.tracksStarted += 1
+                // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
+                t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
+                nextTrackID += 1
+                stats.tracksStarted += 1
+            }
             tracks.append(t)
             observe(t, group: g, time: time, into: &out)
         }
@@ -208,7 +242,14 @@ extension LaneVision {
                 t.emitted = true
                 out.passes.append(pass)
             }
-            if !t.emitted { out.droppedTracks.append(t.id) }
+            if !t.emitted {
+                // A carry from the pickup zone that vanished may yet reappear further along.
+                if !force && isFromPickupSide(t) && t.maxProgress > pickupExitProgress - 0.1 {
+                    orphans.append(t)
+                } else {
+                    out.droppedTracks.append(t.id)
+                }
+            }
             if Self.debugTracks && t.hits >= 5 {
                 print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@",
                              t.id, t.firstTime, t.lastTime, t.hits, t.frames, t.everPickup ? "yes" : "no", t.bornNearPickup ? "yes" : "no",
@@ -217,6 +258,13 @@ extension LaneVision {
             }
         }
         tracks = kept
+        orphans.removeAll { o in
+            if force || time - o.lastTime > Self.stitchGap {
+                out.droppedTracks.append(o.id)
+                return true
+            }
+            return false
+        }
     }
 
     /// Items start out in the pickup zone, or next to it (lifted above it towards the customer).

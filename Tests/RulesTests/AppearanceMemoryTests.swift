@@ -133,11 +133,11 @@ import Vision
             return u
         }
         let bad = [
-            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [400], \"mass\": [1]}]}}", "skus.A[0].bins"),
-            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [1, 2], \"mass\": [1]}]}}", "skus.A[0]"),
+            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [400], \"mass\": [1]}]}}", "skus.A[0].bins"),
+            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [1, 2], \"mass\": [1]}]}}", "skus.A[0]"),
             ("{\"format\": \"something-else\", \"bin_count\": 300, \"skus\": {}}", "format"),
-            ("{\"format\": \"lanesight-appearance/1\", \"bin_count\": 64, \"skus\": {}}", "bin_count"),
-            ("{\"format\": \"lanesight-appearance/1\", \"skus\": {}}", "bin_count"),
+            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 64, \"skus\": {}}", "bin_count"),
+            ("{\"format\": \"lanesight-appearance/2\", \"skus\": {}}", "bin_count"),
         ]
         for (text, field) in bad {
             let u = write(text)
@@ -151,7 +151,7 @@ import Vision
             }
             #expect(m.knownSKUs.isEmpty)
         }
-        let syntax = write("{\"format\": \n\"lanesight-appearance/1\",, }")
+        let syntax = write("{\"format\": \n\"lanesight-appearance/2\",, }")
         defer { try? FileManager.default.removeItem(at: syntax) }
         #expect(throws: InputError.self) { try AppearanceMemory.load(from: syntax) }
         let missing = tempURL("missing.json")

@@ -1,0 +1,93 @@
+import Contract
+import Foundation
+import LaneCore
+import Testing
+
+/// simulate → analyze → evaluate through the binary, on a small session, checking
+/// the files a user gets against the contract (not how well the vision did).
+@Suite struct GoodPathTests {
+    static let incidentKeys: Set<String> = ["id", "type", "store", "lane", "start", "end", "confidence", "details", "evidence"]
+    static let types: Set<String> = ["missed_scan", "fake_scan", "multi_item", "wrong_scan", "occlusion"]
+
+    @Test func simulateAnalyzeEvaluate() throws {
+        let dir = CLI.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = dir.appendingPathComponent("session"), out = dir.appendingPathComponent("out")
+
+        // One minute at exception rate 1: the session holds a few true incidents.
+        let sim = try CLI.run(["simulate", "--out", session.path, "--seed", "1", "--minutes", "1",
+                               "--width", "320", "--height", "180", "--exception-rate", "1"], in: dir)
+        #expect(sim.status == 0, "simulate: \(sim.stderr)")
+        for f in ["video.mp4", "pos.jsonl", "lane.json", "catalog.json", "truth.json"] {
+            #expect(FileManager.default.fileExists(atPath: session.appendingPathComponent(f).path), "\(f) missing")
+        }
+
+        let an = try CLI.run(["analyze", "--lane", session.appendingPathComponent("lane.json").path,
+                              "--video", session.appendingPathComponent("video.mp4").path,
+                              "--pos", session.appendingPathComponent("pos.jsonl").path,
+                              "--catalog", session.appendingPathComponent("catalog.json").path,
+                              "--out", out.path, "--state", dir.appendingPathComponent("state").path, "--quiet"], in: dir)
+        #expect(an.status == 0, "analyze: \(an.stderr)")
+        #expect(an.stdout.contains("wrote \(out.appendingPathComponent("incidents.json").path)"))
+        let file = out.appendingPathComponent("incidents.json")
+        let data = try Data(contentsOf: file)
+
+        // The contract's shape, read as plain JSON rather than through our own reader.
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let list = try #require(root["incidents"] as? [[String: Any]])
+        #expect(!list.isEmpty, "the session has true incidents; none were reported")
+        var ids = Set<String>()
+        for i in list {
+            let id = i["id"] as? String ?? "?"
+            #expect(Self.incidentKeys.isSubset(of: Set(i.keys)), "\(id): keys \(i.keys.sorted())")
+            #expect(ids.insert(id).inserted, "duplicate id \(id)")
+            #expect(Self.types.contains(i["type"] as? String ?? ""), "\(id): type \(i["type"] ?? "nil")")
+            #expect(i["store"] as? String == "0042" && i["lane"] as? String == "sco-03")
+            for key in ["start", "end"] {
+                let t = i[key] as? String ?? ""
+                // Milliseconds and a zone, e.g. 2026-11-02T09:03:26.697Z.
+                #expect(t.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$"#, options: .regularExpression) != nil,
+                        "\(id): \(key) \(t)")
+            }
+            if let c = i["confidence"] as? Double { #expect((0...1).contains(c)) } else { Issue.record("\(id): confidence") }
+            #expect(i["details"] is [String: Any])
+            let evidence = try #require(i["evidence"] as? [String: Any])
+            let keyframes = try #require(evidence["keyframes"] as? [String])
+            #expect(!keyframes.isEmpty, "\(id): no key frames")
+            var paths = keyframes
+            if let clip = evidence["clip"] as? String { paths.append(clip) } else { Issue.record("\(id): no clip") }
+            for p in paths {
+                #expect(!p.hasPrefix("/"), "\(id): evidence paths are relative to the output folder: \(p)")
+                let attrs = try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(p).path)
+                #expect((attrs?[.size] as? Int ?? 0) > 0, "\(id): \(p) missing or empty")
+            }
+        }
+        // Our own reader agrees.
+        let decoded = try IncidentsFile.read(url: file)
+        #expect(decoded.count == list.count)
+
+        let ev = try CLI.run(["evaluate", "--truth", session.appendingPathComponent("truth.json").path,
+                              "--incidents", file.path, "--json"], in: dir)
+        #expect(ev.status == 0, "evaluate: \(ev.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(ev.stdout.utf8)) as? [String: Any])
+        let overall = try #require(report["overall"] as? [String: Any])
+        #expect(overall["detected"] as? Int == list.count)
+        #expect((overall["truth"] as? Int ?? 0) > 0)
+        print("CLI good path: \(list.count) incidents; evaluate: truth \(overall["truth"] ?? "?"), TP \(overall["true_positives"] ?? "?")")
+    }
+
+    @Test func evaluateRejectsABadIncidentsFile() throws {
+        let dir = CLI.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let truth = dir.appendingPathComponent("truth.json"), incidents = dir.appendingPathComponent("incidents.json")
+        let truthJSON = """
+        {"format":"lanesight-truth/1","store":"0042","lane":"sco-03","video_start":"2026-11-02T09:00:00.000Z",
+         "clock_offset_s":0,"passes":1,"transactions":1,"incidents":[],"events":[]}
+        """
+        try truthJSON.write(to: truth, atomically: true, encoding: .utf8)
+        try "{\"incidents\": [\n  {\"id\": \"x\"}\n]}\n".write(to: incidents, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["evaluate", "--truth", truth.path, "--incidents", incidents.path], in: dir)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("incidents.json:2"), "stderr: \(r.stderr)")
+    }
+}

@@ -1,0 +1,100 @@
+import Contract
+import Foundation
+import Testing
+@testable import Evaluation
+
+/// One simulated session of the acceptance set.
+struct SimulatedSession: Sendable, CustomStringConvertible {
+    var seed: Int
+    var width: Int, height: Int, fps: Int
+    var direction: String
+    var customerSide: String
+    var minutes = 3.0
+    var exceptionRate = 0.5
+
+    var description: String { "seed \(seed) \(width)x\(height) \(fps) fps \(direction) customer \(customerSide)" }
+    /// Render cost is about pixels x frames; the dearest go first so two workers finish together.
+    var cost: Double { Double(width * height * fps) * minutes }
+
+    var simulateArguments: [String] {
+        ["--seed", "\(seed)", "--minutes", "\(minutes)", "--width", "\(width)", "--height", "\(height)", "--fps", "\(fps)",
+         "--direction", direction, "--customer-side", customerSide, "--exception-rate", "\(exceptionRate)"]
+    }
+}
+
+/// The issue's acceptance test: sessions the vision was not tuned on (it is tuned on
+/// seeds 101–104 and the foreign renderer's 11–16), across sizes, frame rates, flow
+/// directions and customer sides, half the passes exceptions. Totals over all
+/// sessions must reach any-type recall 0.95, precision 0.90 and every type's recall 0.90.
+@Suite struct AcceptanceTests {
+    static let sessions: [SimulatedSession] = [
+        SimulatedSession(seed: 7001, width: 640, height: 360, fps: 10, direction: "ltr", customerSide: "bottom"),
+        SimulatedSession(seed: 7002, width: 960, height: 540, fps: 15, direction: "rtl", customerSide: "top"),
+        SimulatedSession(seed: 7003, width: 1280, height: 720, fps: 25, direction: "ltr", customerSide: "top"),
+        SimulatedSession(seed: 7004, width: 800, height: 450, fps: 25, direction: "rtl", customerSide: "bottom"),
+        SimulatedSession(seed: 7005, width: 1280, height: 720, fps: 10, direction: "rtl", customerSide: "bottom"),
+        SimulatedSession(seed: 7006, width: 640, height: 360, fps: 25, direction: "ltr", customerSide: "top"),
+        SimulatedSession(seed: 7007, width: 960, height: 540, fps: 10, direction: "rtl", customerSide: "top"),
+        SimulatedSession(seed: 7008, width: 1280, height: 720, fps: 15, direction: "ltr", customerSide: "bottom"),
+    ]
+
+    struct Outcome: Sendable {
+        var session: SimulatedSession
+        var report: EvaluationReport?
+        var problem: String?
+        var simulateSeconds = 0.0
+        var analyzeSeconds = 0.0
+    }
+
+    @Test(.enabled(if: E2E.runnable))
+    func heldOutSimulatedSessionsMeetTheTargets() throws {
+        let binary = try E2E.binary.get()
+        let (work, keep) = E2E.workDirectory("acceptance")
+        defer { if !keep { try? FileManager.default.removeItem(at: work) } }
+        print("end-to-end: \(Self.sessions.count) simulated sessions with \(binary.path) in \(work.path)")
+
+        let jobs = Self.sessions.sorted { $0.cost > $1.cost }
+        let results = Collected<Outcome>()
+        // One session per core: each child process is single-threaded at heart.
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+            let s = jobs[k]
+            var o = Outcome(session: s)
+            let dir = work.appendingPathComponent("s\(s.seed)")
+            do {
+                let sim = try E2E.run(binary, ["simulate", "--out", dir.path] + s.simulateArguments,
+                                      log: work.appendingPathComponent("s\(s.seed)-simulate"))
+                o.simulateSeconds = sim.seconds
+                guard sim.status == 0 else { throw Problem("simulate \(s) exited \(sim.status):\n\(sim.tail)") }
+                let (report, seconds) = try E2E.analyzeAndScore(binary: binary, session: dir, out: work.appendingPathComponent("s\(s.seed)-out"))
+                o.report = report
+                o.analyzeSeconds = seconds
+            } catch {
+                o.problem = "\(error)"
+            }
+            results.append(o)
+        }
+
+        let outcomes = results.all.sorted { $0.session.seed < $1.session.seed }
+        for o in outcomes {
+            let times = String(format: "simulate %.0f s, analyze %.0f s", o.simulateSeconds, o.analyzeSeconds)
+            if let r = o.report {
+                print("  \(o.session): \(E2E.oneLine(r)) (\(times))")
+            } else {
+                Issue.record("\(o.session): \(o.problem ?? "no result")")
+            }
+        }
+        let reports = outcomes.compactMap(\.report)
+        try #require(reports.count == Self.sessions.count, "every session must run")
+        let total = E2E.aggregate(reports)
+        print("end-to-end totals over \(reports.count) held-out simulated sessions:\n" + total.text)
+        if keep { try? total.text.write(to: work.appendingPathComponent("summary.txt"), atomically: true, encoding: .utf8) }
+
+        #expect((total.anyTypeRecall ?? 0) >= 0.95, "any-type recall \(total.anyTypeRecall ?? 0) < 0.95")
+        #expect((total.overall.precision ?? 0) >= 0.90, "precision \(total.overall.precision ?? 0) < 0.90")
+        for type in IncidentType.allCases {
+            let s = total.perType.first { $0.type == type.rawValue }
+            #expect((s?.truth ?? 0) > 0, "the sessions hold no true \(type.rawValue)")
+            #expect((s?.recall ?? 0) >= 0.90, "\(type.rawValue) recall \(s?.recall ?? 0) < 0.90")
+        }
+    }
+}
