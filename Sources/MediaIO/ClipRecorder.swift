@@ -60,7 +60,9 @@ public final class ClipRecorder {
     private let parameters: UnsafeMutablePointer<AVCodecParameters>
     private let timeBase: AVRational
     private let secondsPerTick: Double
-    private let history: Double
+    /// Seconds kept behind the newest packet. A reader running ahead adds its lead, so
+    /// that the frame its consumer is at still has the full history behind it.
+    var history: Double
     private let url: String
     private var ring: [PacketBox] = []
     /// Indices into `ring` of keyframes, ascending.
@@ -209,6 +211,13 @@ public final class ClipRecorder {
         let lastDecodeTime = ring.last.map { time($0.dts) }
         var remaining: [Request] = []
         for var request in pending {
+            if request.packets == nil, let oldest = ring.first.map({ time($0.pts) }), oldest > request.to {
+                // Asked for too late: whatever is left would be a clip of another moment.
+                let message = String(format: "clip %@: %.3f–%.3f s has left the %.0f s packet history (it holds %.3f s on)",
+                                     request.id, request.from, request.to, history, oldest)
+                completed.append(.failure(MediaError(url: request.path.path, message: message)))
+                continue
+            }
             if request.packets == nil, let newest, newest >= request.from {
                 request.packets = startPackets(for: request, finishing: finishing)
             }

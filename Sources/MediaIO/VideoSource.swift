@@ -196,15 +196,18 @@ public final class VideoSource {
         return PlanarYUV(width: aw, height: ah, y: planes[0], u: planes[1], v: planes[2])
     }
 
+    /// The last decoded frame, held by reference (no pixels copied, nothing converted):
+    /// taking one per evidence request is cheap; `rgb(maxWidth:)` gives the same picture
+    /// `snapshot(maxWidth:)` would have given at this frame.
+    public func holdCurrentFrame() -> HeldFrame? {
+        guard hasLast else { return nil }
+        return HeldFrame(referencing: last)
+    }
+
     /// The last decoded frame as RGB, scaled down (aspect kept) only when wider than `maxWidth`.
     public func snapshot(maxWidth: Int) -> RGBImage? {
         guard hasLast else { return nil }
-        let w = Int(last.pointee.width), h = Int(last.pointee.height)
-        var ow = w, oh = h
-        if maxWidth > 0 && w > maxWidth {
-            ow = maxWidth
-            oh = max(1, Int((Double(h) * Double(ow) / Double(w)).rounded()))
-        }
+        let (ow, oh) = snapshotSize(width: Int(last.pointee.width), height: Int(last.pointee.height), maxWidth: maxWidth)
         return convertToRGB(last, width: ow, height: oh, context: &snapshotSws)
     }
 

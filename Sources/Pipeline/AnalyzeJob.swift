@@ -21,6 +21,11 @@ public struct AnalyzeJob {
     public var writeEvidence = true
     /// Also write DIR/passes.jsonl: every pass and how it was decided.
     public var writePassLog = false
+    /// Frames decoded ahead on a thread of their own; 0 decodes on the analysis thread.
+    public var decodeAhead = AnalyzeJob.defaultDecodeAhead
+    /// Half a second at 15 fps: enough to ride out the frames where vision is slow
+    /// (many tracks), and 8 held frames are about 12 MB at 720p.
+    public static let defaultDecodeAhead = 8
 
     public init(laneURL: URL, video: String?, posURL: URL, catalogURL: URL?, videoStart: String?, outDir: URL, stateDir: URL?) {
         self.laneURL = laneURL; self.video = video; self.posURL = posURL; self.catalogURL = catalogURL
@@ -60,13 +65,15 @@ public struct AnalyzeJob {
         guard let videoPath = video ?? lane.resolvedSource() else {
             throw Failure(description: "\(laneURL.lastPathComponent): no video: give --video or a `source` in the lane file")
         }
-        let source: VideoSource
+        let source: any FrameFeed
         do {
-            source = try VideoSource(url: videoPath, options: {
-                var o = SourceOptions()
-                o.analysisWidth = analysisWidth
-                return o
-            }())
+            var o = SourceOptions()
+            o.analysisWidth = analysisWidth
+            // Decisions can come long after the pass (up to the snapshot horizon): keep the
+            // packets of that long, plus the clip's lead-in, or late incidents get no clip.
+            o.packetHistory = max(o.packetHistory, LaneAnalyzer.snapshotHorizon + lane.rules.clipPre + 5)
+            source = decodeAhead > 0 ? try DecodeAheadSource(url: videoPath, options: o, depth: decodeAhead)
+                                     : try VideoSource(url: videoPath, options: o)
         } catch {
             throw Failure(description: error.description)
         }
@@ -128,7 +135,7 @@ public struct AnalyzeJob {
                     posIndex += 1
                 }
                 analyzer.process(frame, source: source)
-                analyzer.applyClipResults(source.clips.takeCompleted())
+                analyzer.applyClipResults(source.takeCompletedClips())
                 if let progress, Date().timeIntervalSince(lastReport) >= 1 {
                     lastReport = Date()
                     progress(Progress(frames: frame.index + 1, videoSeconds: frame.time, duration: first.duration,
@@ -143,7 +150,7 @@ public struct AnalyzeJob {
             posIndex += 1
         }
         _ = analyzer.finish(source: source)
-        analyzer.applyClipResults(source.clips.finish())
+        analyzer.applyClipResults(source.finishClips())
         var summary = analyzer.summary
         summary.posDuplicates += journal.duplicates
         summary.posOtherLanes = otherLanes
@@ -165,3 +172,18 @@ public struct AnalyzeJob {
                       wallSeconds: Date().timeIntervalSince(began))
     }
 }
+
+/// Frames plus evidence: a `VideoSource` read in step, or one decoding ahead.
+protocol FrameFeed: EvidenceSource {
+    var info: VideoInfo { get }
+    func next() throws(MediaError) -> VideoFrame?
+    func takeCompletedClips() -> [Result<ClipResult, MediaError>]
+    func finishClips() -> [Result<ClipResult, MediaError>]
+}
+
+extension VideoSource: FrameFeed {
+    func takeCompletedClips() -> [Result<ClipResult, MediaError>] { clips.takeCompleted() }
+    func finishClips() -> [Result<ClipResult, MediaError>] { clips.finish() }
+}
+
+extension DecodeAheadSource: FrameFeed {}

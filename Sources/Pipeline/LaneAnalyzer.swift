@@ -10,7 +10,9 @@ import Vision
 /// What the analyzer needs from the video besides frames: a full-quality
 /// picture of the current frame, and clips cut from the compressed stream.
 public protocol EvidenceSource: AnyObject {
-    func snapshot(maxWidth: Int) -> RGBImage?
+    /// The current frame, held by reference: vision asks for many pictures (the best
+    /// one of a pass keeps being replaced) and only those of incidents are converted.
+    func holdCurrentFrame() -> HeldFrame?
     /// Times on the source's timeline (seconds since its first frame).
     func requestClip(from: Double, to: Double, path: URL, id: String)
 }
@@ -20,6 +22,8 @@ extension VideoSource: EvidenceSource {
         clips.request(from: from, to: to, path: path, id: id)
     }
 }
+
+extension DecodeAheadSource: EvidenceSource {}
 
 /// Counts for the end-of-run summary.
 public struct AnalysisSummary: Sendable {
@@ -59,7 +63,7 @@ public final class LaneAnalyzer {
     var passLogHandle: FileHandle?
 
     struct Snapshot {
-        var image: RGBImage
+        var picture: HeldFrame
         var box: NormalizedRect?
         var time: Double
     }
@@ -87,7 +91,7 @@ public final class LaneAnalyzer {
         options.keepOutcomes = passLog != nil
         engine = RuleEngine(settings: lane.rules, memory: mem, counter: counter, options: options)
         if let passLog {
-            FileManager.default.createFile(atPath: passLog.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: passLog.path, contents: nil)
             passLogHandle = try? FileHandle(forWritingTo: passLog)
         }
         self.evidence = evidence
@@ -114,8 +118,8 @@ public final class LaneAnalyzer {
         let out = vision.process(frame.analysis, time: t)
         take(out, source: source, time: t)
         if let since = vision.blockedSince, t - since >= 1.0, !blockSnapshots.contains(where: { $0.since == since }),
-           let img = source.snapshot(maxWidth: snapshotWidth) {
-            blockSnapshots.append((since, Snapshot(image: img, box: nil, time: t)))
+           let held = source.holdCurrentFrame() {
+            blockSnapshots.append((since, Snapshot(picture: held, box: nil, time: t)))
             if blockSnapshots.count > 8 { blockSnapshots.removeFirst() }
         }
         let decisions = engine.advance(to: t)
@@ -166,8 +170,8 @@ public final class LaneAnalyzer {
 
     func take(_ out: VisionOutput, source: EvidenceSource, time: Double?) {
         for r in out.snapshots {
-            guard let img = source.snapshot(maxWidth: snapshotWidth) else { continue }
-            snapshots[r.passID, default: [:]][r.slot] = Snapshot(image: img, box: r.box, time: r.time)
+            guard let held = source.holdCurrentFrame() else { continue }
+            snapshots[r.passID, default: [:]][r.slot] = Snapshot(picture: held, box: r.box, time: r.time)
             snapshotTimes[r.passID] = r.time
         }
         for id in out.droppedTracks {
@@ -216,10 +220,11 @@ public final class LaneAnalyzer {
             frames = blockSnapshots.filter { abs($0.since - d.start) < 1.5 }.map(\.snap)
         }
         let zonesOverlay = lane.zones.map { ZoneOverlay(name: $0.name, role: $0.role, polygon: $0.polygon) }
-        let rendered: [(RGBImage, KeyframeAnnotation)] = frames.prefix(3).map { s in
+        let rendered: [(RGBImage, KeyframeAnnotation)] = frames.prefix(3).compactMap { s in
+            guard let image = s.picture.rgb(maxWidth: snapshotWidth) else { return nil }
             let caption = String(format: "%@  %@  conf %.2f", d.type.rawValue, ISOTime.format(epochSeconds: s.time), d.confidence)
             let boxes = s.box.map { [BoxOverlay(rect: $0, label: d.type.rawValue)] } ?? []
-            return (s.image, KeyframeAnnotation(zones: zonesOverlay, boxes: boxes, caption: caption))
+            return (image, KeyframeAnnotation(zones: zonesOverlay, boxes: boxes, caption: caption))
         }
         var ev = IncidentEvidence()
         do {

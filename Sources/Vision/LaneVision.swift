@@ -29,6 +29,9 @@ public struct VisionSettings: Sendable {
     public var warmup: Double = 0.8
     /// Colours of the catalog's products, when reference images were given.
     public var itemPalette: ItemPalette?
+    /// The part of the frame the analysis copy shows (normalized); nil: all of it.
+    /// Zones are mapped into it, and boxes reported back in whole-frame coordinates.
+    public var crop: NormalizedRect?
     public init() {}
 }
 
@@ -82,6 +85,9 @@ public final class LaneVision {
     let maxGroupArea: Double
     let maxComponentArea: Double
     let groupGap: Double
+    /// Analysis pixels per whole-frame width, and normalized crop units per frame unit.
+    let frameW: Double
+    let zoom: Double
     /// Pieces on one foreground blob this close are one carry.
     let carryReach: Double
     let pickupExitProgress: Double
@@ -91,10 +97,14 @@ public final class LaneVision {
     let baggingEntryProgress: Double
     let customerZoneSide: Int?
 
-    public init(lane: Lane, width: Int, height: Int, settings: VisionSettings = VisionSettings()) {
+    public init(lane fullLane: Lane, width: Int, height: Int, settings: VisionSettings = VisionSettings()) {
         self.width = width
         self.height = height
         self.settings = settings
+        let lane = Self.mapped(fullLane, into: settings.crop)
+        // Sizes are fractions of the whole frame's width, whatever part of it is analysed.
+        zoom = 1 / (settings.crop?.width ?? 1)
+        frameW = Double(width) * zoom
         zones = ZoneMap(zones: lane.zones, width: width, height: height)
         model = BackgroundModel(width: width, height: height)
         palette = ArmColorModel(items: settings.itemPalette)
@@ -110,12 +120,12 @@ public final class LaneVision {
         scanArea = Double(max(scanIdx.count, 1))
         // Items are a few percent of a scanner bed at the least; a group of
         // three large ones can exceed the bed.
-        minItemArea = max(12, 0.0004 * Double(width * width))
+        minItemArea = max(12, 0.0004 * frameW * frameW)
         // A large box is ~15% of the frame's width; three items together ~twice that area.
-        maxComponentArea = 0.03 * Double(width * width)
-        maxGroupArea = 0.06 * Double(width * width)
-        groupGap = max(3, 0.022 * Double(width))
-        carryReach = max(6, 0.06 * Double(width))
+        maxComponentArea = 0.03 * frameW * frameW
+        maxGroupArea = 0.06 * frameW * frameW
+        groupGap = max(3, 0.022 * frameW)
+        carryReach = max(6, 0.06 * frameW)
         let axis = zones.axis
         func progressRange(_ role: ZoneRole) -> (Double, Double) {
             let pts = lane.zones.filter { $0.role == role }.flatMap(\.polygon)
@@ -137,6 +147,30 @@ public final class LaneVision {
         } else {
             customerZoneSide = nil
         }
+    }
+
+    /// The lane with its zones in the crop's coordinates.
+    static func mapped(_ lane: Lane, into crop: NormalizedRect?) -> Lane {
+        guard let c = crop else { return lane }
+        var l = lane
+        l.zones = lane.zones.map { z in
+            var z = z
+            z.polygon = z.polygon.map { NormalizedPoint(x: ($0.x - c.x) / c.width, y: ($0.y - c.y) / c.height) }
+            return z
+        }
+        return l
+    }
+
+    /// Boxes found in the crop, in whole-frame coordinates.
+    func toFrame(_ out: VisionOutput) -> VisionOutput {
+        guard let c = settings.crop else { return out }
+        func map(_ r: NormalizedRect) -> NormalizedRect {
+            NormalizedRect(x: c.x + r.x * c.width, y: c.y + r.y * c.height, width: r.width * c.width, height: r.height * c.height)
+        }
+        var o = out
+        o.snapshots = out.snapshots.map { var s = $0; s.box = map($0.box); return s }
+        o.passes = out.passes.map { var p = $0; p.box = p.box.map(map); return p }
+        return o
     }
 
     /// How much the view looks like its usual self (1 = the same), for diagnosis.
@@ -173,13 +207,13 @@ public final class LaneVision {
         let settling = viewClearedAt.map { time - $0 < 1.0 } ?? false
         if time - firstTime! < settings.warmup || blocked || settling {
             endTracks(time: time, force: blocked, into: &out)
-            return release(&out, time: time)
+            return toFrame(release(&out, time: time))
         }
 
         buildItemMask(dt: dt)
         let groups = findGroups()
         update(groups: groups, time: time, scanBlocked: obstruction.scanBlocked, into: &out)
-        return release(&out, time: time)
+        return toFrame(release(&out, time: time))
     }
 
     /// Hold new passes for a moment; merge the ones that were one carry.
@@ -246,7 +280,7 @@ public final class LaneVision {
         var out = VisionOutput()
         out.obstructions += obstruction.finish()
         endTracks(time: (lastTime ?? 0) + 10, force: true, into: &out)
-        return release(&out, time: .infinity)
+        return toFrame(release(&out, time: .infinity))
     }
 
     /// Item pixels: foreground outside ignore zones whose colour is not the customer's.

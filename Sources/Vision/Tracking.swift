@@ -98,7 +98,7 @@ extension LaneVision {
             let speed = (t.vx * t.vx + t.vy * t.vy).squareRoot()
             // Items move up to about a frame width a second; a track lost for a
             // moment may have gone a little further than predicted.
-            let gate = max(0.08 * w, 1.5 * speed * gapT) + 0.15 * w * gapT
+            let gate = max(0.08 * frameW, 1.5 * speed * gapT) + 0.15 * frameW * gapT
             let trackLook = t.look.descriptor(minPixels: 10)
             for (gi, g) in groups.enumerated() {
                 let dx = g.cx - px, dy = g.cy - py
@@ -126,7 +126,7 @@ extension LaneVision {
             let t: Track
             if let k = orphans.firstIndex(where: { o in
                 time - o.lastTime <= Self.stitchGap && p >= o.progress - 0.1
-                    && hypot(g.cx - o.cx, g.cy - o.cy) <= 0.45 * w
+                    && hypot(g.cx - o.cx, g.cy - o.cy) <= 0.45 * frameW
             }) {
                 // A fast or blurred item lost for a moment and found further along: same carry.
                 t = Track(continuing: orphans.remove(at: k), cx: g.cx, cy: g.cy, progress: p,
@@ -135,7 +135,7 @@ extension LaneVision {
                 t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
                 // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
-                t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
+                t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1 * zoom
                 nextTrackID += 1
                 stats.tracksStarted += 1
             }
@@ -188,7 +188,7 @@ extension LaneVision {
         // How far the path strays from the lane: passers-by walk well outside it.
         let laneDistance = min(scanDistance, zones.distance(to: .pickup, x: nx, y: ny), zones.distance(to: .bagging, x: nx, y: ny))
         t.maxLaneDistance = max(t.maxLaneDistance, laneDistance)
-        let nearScan = scanDistance < 0.03
+        let nearScan = scanDistance < 0.03 * zoom
         if nearScan {
             t.nearScanFrames += 1
             if t.scanAreas.count < 200 { t.scanAreas.append(Float(g.area)) }
@@ -217,7 +217,7 @@ extension LaneVision {
             }
         }
         // Items go into the bag: the bagging zone itself, or its very edge.
-        let atBagging = inBagging || zones.distance(to: .bagging, x: nx, y: ny) <= 0.03
+        let atBagging = inBagging || zones.distance(to: .bagging, x: nx, y: ny) <= 0.03 * zoom
         if atBagging && t.baggingReach == nil && fromPickupSide {
             t.baggingReach = time
             if !t.slotTaken[2] {
@@ -284,7 +284,7 @@ extension LaneVision {
     /// A pass when the track went forward from the pickup side to the bagging
     /// side (or across the scanner towards it); nil for anything else.
     func makePass(_ t: Track) -> PassObservation? {
-        guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance else { return nil }
+        guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance * zoom else { return nil }
         let axisPixels = zones.axis.length * Double(width)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
         let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
@@ -327,8 +327,14 @@ extension LaneVision {
             scanEnter: path == .overScanner ? t.scanEnter : nil,
             scanLeave: path == .overScanner ? t.scanLeave : nil,
             itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
-            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox,
+            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox ?? lastBox(t),
             itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / Double(width * height) })
+    }
+
+    func lastBox(_ t: Track) -> NormalizedRect {
+        let (x0, y0, x1, y1) = t.box
+        return NormalizedRect(x: Double(x0) / Double(width), y: Double(y0) / Double(height),
+                              width: Double(x1 - x0 + 1) / Double(width), height: Double(y1 - y0 + 1) / Double(height))
     }
 
     static func median(_ a: [Float]) -> Double? {

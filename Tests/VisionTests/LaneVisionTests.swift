@@ -43,7 +43,7 @@ import Testing
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)
-        let other = SyntheticLane.Item(color: (210, 60, 50), w: 0.06, h: 0.11)
+        let other = SyntheticLane.Item(color: (40, 160, 60), w: 0.06, h: 0.11)
         s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: [Self.box, other], dwellAt: 1, dwell: 0.6)
         s.idle(2)
         s.finish()
