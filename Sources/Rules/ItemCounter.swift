@@ -46,6 +46,7 @@ public struct ItemCounter: Sendable {
         // like the scanned product (`scannedSim`), like the best single product
         // (`single`), and like the scanned product mixed with another (`pair`).
         var scannedSim: Double?
+        var looksLikeAnother = false
         if let sku, let seen = p.appearance, let ref = references[sku] {
             let own = seen.similarity(ref)
             scannedSim = own
@@ -58,6 +59,9 @@ public struct ItemCounter: Sendable {
                 }
             }
             note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
+            // Plainly one other product, and the scanned one adds nothing: a
+            // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
+            looksLikeAnother = own < Self.unlikeScanned && single >= own + Self.otherMargin && pair <= single + 0.02
             if own < Self.unlikeScanned && pair - single >= Self.pairGain {
                 // Not the scanned product alone, and better explained with it than
                 // without it: the scanned product plus another.
@@ -77,9 +81,10 @@ public struct ItemCounter: Sendable {
             best = Verdict(count: n, reason: "size", confidence: 0.75)
         }
         // The vision's count of separate blobs: pieces of one item fool it, so
-        // it stands only when the item does not plainly look like the scanned product.
+        // it stands only when the item looks neither plainly like the scanned
+        // product nor plainly like one other product.
         let looksLikeScanned = (scannedSim ?? 0) >= Self.likeScanned
-        if vision > best.count && !looksLikeScanned && !(sizeCount == 1) {
+        if vision > best.count && !looksLikeScanned && !looksLikeAnother && !(sizeCount == 1) {
             best = Verdict(count: vision, reason: "blobs", confidence: p.countConfidence)
         }
         best.reason += note
@@ -90,6 +95,8 @@ public struct ItemCounter: Sendable {
     static let unlikeScanned = 0.5
     /// …and a mix with another product explaining it this much better than any single one means two.
     static let pairGain = 0.04
+    /// Another single product explaining the item this much better than the scanned one.
+    static let otherMargin = 0.2
     /// At or above this it looks like the scanned product.
     static let likeScanned = 0.7
 

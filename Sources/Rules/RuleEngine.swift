@@ -40,6 +40,8 @@ public struct PassOutcome: Sendable, Hashable {
 /// What the rules saw, for the run summary.
 public struct RuleCounters: Sendable, Equatable {
     public var passesSeen = 0
+    /// Passes joined to an overlapping one as parts of the same carry.
+    public var passesMerged = 0
     /// Passes finished with (whatever the outcome, empty hands included).
     public var passesDecided = 0
     /// Decided passes that got at least one registration.
@@ -91,6 +93,11 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var chunk = 64
     /// Learn appearance only from passes at least this sure they carried an item.
     public var learnMinItemConfidence = 0.7
+    /// Two item passes that overlap in time, or cross the scanner within this
+    /// many seconds of each other, are one carry the tracker lost and found
+    /// again (one hand carries at a time): they are merged, or the fragment
+    /// without the scan would alert.
+    public var fragmentGap = 0.3
     public var estimator = ClockOffsetEstimator.Parameters()
     public init() {}
 }
@@ -181,12 +188,60 @@ public struct RuleEngine: Sendable {
 
     public mutating func ingest(pass: PassObservation) {
         counters.passesSeen += 1
+        let isItem = pass.itemConfidence >= settings.minItemConfidence
+        if isItem, let k = pending.lastIndex(where: {
+            $0.itemConfidence >= settings.minItemConfidence && Self.sameCarry($0, pass, gap: options.fragmentGap)
+        }) {
+            counters.passesMerged += 1
+            let merged = Self.merge(pending.remove(at: k), pass)
+            insertPending(merged)
+            return
+        }
+        insertPending(pass)
+        if isItem, pass.path == .overScanner {
+            estimator.addPass(reference: pass.referenceTime)
+        }
+    }
+
+    /// Parts of one carry: both crossed the scanner at about the same moment,
+    /// or they were under way at the same time. (Their starts and ends alone
+    /// say little: a pass starts when the hand leaves pickup, often right
+    /// after the last one ended.)
+    static func sameCarry(_ a: PassObservation, _ b: PassObservation, gap: Double) -> Bool {
+        if a.path == .overScanner, b.path == .overScanner {
+            let x = a.matchInterval, y = b.matchInterval
+            if x.lowerBound <= y.upperBound + gap && y.lowerBound <= x.upperBound + gap { return true }
+        }
+        let overlap = min(a.end, b.end) - max(a.start, b.start)
+        return overlap > 0.5 * min(a.end - a.start, b.end - b.start)
+    }
+
+    /// One carry seen as two passes: the whole span, the scanner crossing if
+    /// either crossed it, and the look and count of the better-seen part.
+    static func merge(_ a: PassObservation, _ b: PassObservation) -> PassObservation {
+        let seen = { (p: PassObservation) in Double(p.appearance?.pixelCount ?? 0) * p.itemConfidence }
+        var m = seen(b) > seen(a) ? b : a
+        let other = seen(b) > seen(a) ? a : b
+        m.id = min(a.id, b.id)
+        m.start = min(a.start, b.start)
+        m.end = max(a.end, b.end)
+        let enters = [a.scanEnter, b.scanEnter].compactMap { $0 }, leaves = [a.scanLeave, b.scanLeave].compactMap { $0 }
+        if let e = enters.min(), let l = leaves.max() {
+            m.path = .overScanner
+            m.scanEnter = e
+            m.scanLeave = l
+        }
+        m.itemConfidence = max(a.itemConfidence, b.itemConfidence)
+        if m.appearance == nil { m.appearance = other.appearance }
+        if m.itemArea == nil { m.itemArea = other.itemArea }
+        if m.box == nil { m.box = other.box }
+        return m
+    }
+
+    private mutating func insertPending(_ pass: PassObservation) {
         var i = pending.count
         while i > 0, pending[i - 1].referenceTime > pass.referenceTime { i -= 1 }
         pending.insert(pass, at: i)
-        if pass.itemConfidence >= settings.minItemConfidence, pass.path == .overScanner {
-            estimator.addPass(reference: pass.referenceTime)
-        }
     }
 
     /// An interval the camera could not verify. Reporting a growing obstruction

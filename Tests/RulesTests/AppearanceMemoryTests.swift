@@ -132,10 +132,11 @@ import Vision
             try? Data(text.utf8).write(to: u)
             return u
         }
+        let n = AppearanceDescriptor.binCount
         let bad = [
-            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [400], \"mass\": [1]}]}}", "skus.A[0].bins"),
-            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 300, \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [1, 2], \"mass\": [1]}]}}", "skus.A[0]"),
-            ("{\"format\": \"something-else\", \"bin_count\": 300, \"skus\": {}}", "format"),
+            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": \(n), \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [400], \"mass\": [1]}]}}", "skus.A[0].bins"),
+            ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": \(n), \"skus\": {\"A\": [{\"pixels\": 5, \"bins\": [1, 2], \"mass\": [1]}]}}", "skus.A[0]"),
+            ("{\"format\": \"something-else\", \"bin_count\": \(n), \"skus\": {}}", "format"),
             ("{\"format\": \"lanesight-appearance/2\", \"bin_count\": 64, \"skus\": {}}", "bin_count"),
             ("{\"format\": \"lanesight-appearance/2\", \"skus\": {}}", "bin_count"),
         ]

@@ -125,6 +125,44 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.decisionsBelowConfidence == 1)
     }
 
+    @Test func aCarrySeenAsTwoOverlappingPassesIsOnePass() {
+        // The tracker lost the hand over the scanner and found it again: two
+        // passes crossing at about the same moment, one scan. Not a fake scan.
+        var s = Script()
+        let a = s.pass(at: t0 + 10, dwell: 0.8)
+        var b = s.pass(at: t0 + 10.9, dwell: 0.6, items: 1, itemConfidence: 0.8)
+        b.start = a.end - 0.4
+        s.passes[1] = b
+        s.scan(at: t0 + 10.2)
+        // A separate carry that starts as the last ends but crosses 3 s later is its own pass.
+        let c = s.pass(at: t0 + 20)
+        var d = s.pass(at: t0 + 23.5)
+        d.start = c.end + 0.1
+        s.passes[3] = d
+        s.scan(at: t0 + 20.1)
+        let (decisions, e) = s.run(settings: known())
+        #expect(e.counters.passesMerged == 1)
+        #expect(e.counters.passesDecided == 3)
+        #expect(decisions.map(\.type) == [.fakeScan])
+        #expect(decisions.first?.passID == d.id)
+    }
+
+    @Test func mergedPassKeepsTheWholeSpanAndTheBetterSeenLook() {
+        let a = PassObservation(id: 4, path: .overScanner, start: 10, end: 12, scanEnter: 10.5, scanLeave: 11.2,
+                                itemConfidence: 0.9, appearance: Colour.red(1), itemArea: 0.004)
+        let b = PassObservation(id: 7, path: .aroundScanner, start: 10.8, end: 13.5, itemCount: 2,
+                                itemConfidence: 0.6, appearance: AppearanceDescriptor(histogram: Colour.blue(1).histogram, pixelCount: 5))
+        #expect(RuleEngine.sameCarry(a, b, gap: 0.3))
+        let m = RuleEngine.merge(a, b)
+        #expect(m.id == 4 && m.start == 10 && m.end == 13.5)
+        #expect(m.path == .overScanner && m.scanEnter == 10.5 && m.scanLeave == 11.2)
+        #expect(m.itemCount == 1 && m.itemConfidence == 0.9 && m.itemArea == 0.004)
+        #expect(m.appearance == a.appearance)
+        // Back to back but crossing seconds apart: two carries.
+        let c = PassObservation(id: 8, path: .overScanner, start: 12.1, end: 16, scanEnter: 14.5, scanLeave: 15.2)
+        #expect(!RuleEngine.sameCarry(a, c, gap: 0.3))
+    }
+
     @Test func emptyHandsAreIgnoredAndTakeNoScans() {
         var s = Script()
         for k in 0..<5 { s.pass(at: t0 + 10 + Double(k) * 6, itemConfidence: 0.2) }

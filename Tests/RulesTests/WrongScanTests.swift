@@ -31,6 +31,25 @@ import Vision
         #expect(w.confidence >= 0.5)
     }
 
+    @Test func twoBlobsThatPlainlyLookLikeAnotherProductAreAWrongScan() {
+        // Fingers can split one item into two blobs; when the item plainly is
+        // the other product, the barcode was switched: not a multi-item pass.
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
+        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
+        var s = Script()
+        let p = s.pass(at: t0 + 10, items: 2, appearance: Colour.blue(3))
+        s.scan(at: t0 + 10.3, sku: "A")
+        let (d, _) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: ItemCounter(references: refs)))
+        #expect(d.map(\.type) == [.wrongScan])
+        #expect(d.first?.passID == p.id)
+        // Two blobs that do not plainly look like one other product stay a multi-item pass.
+        var s2 = Script()
+        s2.pass(at: t0 + 10, items: 2, appearance: ItemCounter.mix(Colour.red(4), Colour.blue(4), 0.5))
+        s2.scan(at: t0 + 10.3, sku: "A")
+        let (d2, _) = s2.run(engine: RuleEngine(settings: known(), memory: memory, counter: ItemCounter(references: refs)))
+        #expect(d2.map(\.type) == [.multiItem])
+    }
+
     @Test func barcodesResolveThroughTheCatalog() {
         // The POS line carries the barcode; the references are by SKU.
         let catalog = Catalog(items: [CatalogItem(sku: "A", barcode: "0001"), CatalogItem(sku: "B", barcode: "0002")])
