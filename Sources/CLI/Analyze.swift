@@ -29,6 +29,7 @@ struct Analyze: ParsableCommand {
                              outDir: URL(fileURLWithPath: out), stateDir: stateDir)
         job.writeEvidence = !noEvidence
         job.writePassLog = passLog
+        job.onWarning = { warn("warning: " + $0) }
         let isTTY = isatty(2) != 0
         let result: AnalyzeJob.Result
         do {

@@ -21,6 +21,8 @@ public struct AnalyzeJob {
     public var writeEvidence = true
     /// Also write DIR/passes.jsonl: every pass and how it was decided.
     public var writePassLog = false
+    /// Told about input that is valid but probably not what the caller meant.
+    public var onWarning: ((String) -> Void)?
     /// Frames decoded ahead on a thread of their own; 0 decodes on the analysis thread.
     public var decodeAhead = AnalyzeJob.defaultDecodeAhead
     /// Half a second at 15 fps: enough to ride out the frames where vision is slow
@@ -58,6 +60,10 @@ public struct AnalyzeJob {
         do { lane = try LaneReader.read(url: laneURL) } catch { throw Failure(description: error.description) }
         let journal: POSJournal
         do { journal = try POSReader.readAll(url: posURL) } catch { throw Failure(description: error.description) }
+        if journal.events.isEmpty {
+            // Valid (a lane closed all day), but more often the wrong file: say what it implies.
+            onWarning?("\(posURL.lastPathComponent): no POS events: nothing was scanned, so every item the camera sees carried will be an exception")
+        }
         var catalog: Catalog?
         if let c = catalogURL {
             do { catalog = try CatalogReader.read(url: c) } catch { throw Failure(description: error.description) }

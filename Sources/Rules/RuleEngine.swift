@@ -91,6 +91,8 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var passReportDelay = 4.0
     /// At most this many passes are decided per matching round (bounds the work).
     public var chunk = 64
+    /// An unscanned carry while the POS had no transaction open is this much less sure.
+    public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
     public var learnMinItemConfidence = 0.7
     /// Two item passes that overlap in time, or cross the scanner within this
@@ -157,6 +159,8 @@ public struct RuleEngine: Sendable {
     }
 
     static let heldTransactions = 64
+    /// Seconds around an item line that count as a sale under way.
+    static let saleActivity = 30.0
     static let heldIDs = 4096
 
     public init(settings: RuleSettings, catalog: Catalog? = nil, memory: AppearanceMemory = AppearanceMemory(),
@@ -496,7 +500,9 @@ public struct RuleEngine: Sendable {
         if matched.isEmpty {
             // A scan just outside the window makes "nothing was scanned" less sure.
             let near = nearestFree.map { 0.5 + 0.5 * min(1, max(0, $0 - w) / w) } ?? 1
-            let conf = clamp01(p.itemConfidence * near * offsetFactor)
+            // Between sales (bags set out, a basket moved) a carry is seldom a product.
+            let sale = outsideSale(atCamera: p.referenceTime, offset: est.offset) ? options.outsideSaleFactor : 1
+            let conf = clamp01(p.itemConfidence * near * offsetFactor * sale)
             if p.path == .aroundScanner {
                 decision = Decision(type: .missedScan, start: min(p.start, p.end), end: max(p.start, p.end),
                                     confidence: conf, transaction: txn, details: details, passID: p.id)
@@ -538,6 +544,19 @@ public struct RuleEngine: Sendable {
         }
         outcome.verdict = d.type.rawValue
         return d
+    }
+
+    /// The POS reports transactions and none was open at camera time `t` (with slack for its stamps).
+    private func outsideSale(atCamera t: Double, offset: Double) -> Bool {
+        guard !transactions.isEmpty else { return false }
+        let tau = t + offset, slack = settings.scanWindow
+        let open = transactions.contains { s in
+            (s.start ?? -.infinity) - slack <= tau && tau <= (s.end ?? .infinity) + slack
+        }
+        // Item lines nearby of a transaction whose start and end were not reported are a sale too.
+        return !open && !recentItems.contains { r in
+            abs(r.posTime - tau) <= Self.saleActivity && !transactions.contains { $0.id == r.transaction }
+        }
     }
 
     /// The transaction open at a camera time: an open POS span, else the

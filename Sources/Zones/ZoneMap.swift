@@ -118,7 +118,8 @@ public struct FlowAxis: Sendable {
         ((x - origin.x) * direction.x + (y - origin.y) * direction.y) / length
     }
 
-    /// Signed distance across the axis (normalized units), positive to the axis' left.
+    /// Signed distance across the axis (normalized units), positive to the right of
+    /// the flow as drawn in the image (y down): below the axis when items flow left to right.
     @inline(__always)
     public func across(x: Double, y: Double) -> Double {
         (x - origin.x) * -direction.y + (y - origin.y) * direction.x

@@ -94,4 +94,14 @@ import Testing
         let r = try s.analyze()
         expectRejected(r, s, mentions: ["pos.jsonl", "sco-03", "sco-07"])
     }
+
+    @Test func anEmptyPOSJournalIsAcceptedWithAWarning() throws {
+        let s = try Session()
+        defer { s.remove() }
+        try "".write(to: s.pos, atomically: true, encoding: .utf8)
+        let r = try s.analyze()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: pos.jsonl: no POS events"))
+        #expect(FileManager.default.fileExists(atPath: s.incidentsFile.path))
+    }
 }

@@ -163,6 +163,29 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(!RuleEngine.sameCarry(a, c, gap: 0.3))
     }
 
+    @Test func anUnscannedCarryBetweenSalesIsLessSure() {
+        // After one sale and before the next (bags set out): a carry with no scan, no transaction open.
+        var s = Script()
+        s.posEvent(.transactionStart, at: t0, transaction: "T1")
+        s.pass(at: t0 + 5)
+        s.scan(at: t0 + 5.2)
+        s.posEvent(.transactionEnd, at: t0 + 8, transaction: "T1")
+        s.pass(at: t0 + 50)
+        s.posEvent(.transactionStart, at: t0 + 60, transaction: "T2")
+        s.pass(at: t0 + 70)
+        s.posEvent(.transactionEnd, at: t0 + 80, transaction: "T2")
+        let (d, e) = s.run(settings: known())
+        #expect(e.counters.passesDecided == 3)
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first?.transaction == "T2")
+        // A journal without transaction events says nothing about sales: both count.
+        var s2 = Script()
+        s2.pass(at: t0 + 5)
+        s2.pass(at: t0 + 50)
+        let (d2, _) = s2.run(settings: known())
+        #expect(d2.map(\.type) == [.fakeScan, .fakeScan])
+    }
+
     @Test func emptyHandsAreIgnoredAndTakeNoScans() {
         var s = Script()
         for k in 0..<5 { s.pass(at: t0 + 10 + Double(k) * 6, itemConfidence: 0.2) }
