@@ -33,6 +33,8 @@ public struct PassOutcome: Sendable, Hashable {
     /// `normal`, `empty_hand`, `unverifiable`, `below_confidence`, or an incident type.
     public var verdict: String
     public var similarityScanned: Double?
+    /// For an unscanned pass: how much the item looked like the closest known product.
+    public var similarityBest: Double?
     /// What decided the item count (`single`, `blobs`, `appearance`, `size`).
     public var countReason: String?
 }
@@ -498,6 +500,9 @@ public struct RuleEngine: Sendable {
 
         var decision: Decision? = nil
         if matched.isEmpty {
+            if let seen = p.appearance {
+                outcome.similarityBest = memory.knownSKUs.compactMap { memory.similarity(seen, sku: $0) }.max()
+            }
             // A scan just outside the window makes "nothing was scanned" less sure.
             let near = nearestFree.map { 0.5 + 0.5 * min(1, max(0, $0 - w) / w) } ?? 1
             // Between sales (bags set out, a basket moved) a carry is seldom a product.

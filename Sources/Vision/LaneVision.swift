@@ -96,6 +96,12 @@ public final class LaneVision {
     let scanCenter: NormalizedPoint
     let baggingEntryProgress: Double
     let customerZoneSide: Int?
+    /// Per frame edge (top, bottom, left, right): the line, in analysis pixels,
+    /// past which a foreground blob reaches the customer's side of the counter:
+    /// just outside the lane's zones, or the frame's edge when they reach it.
+    /// A customer standing inside the picture (a wide camera) never touches
+    /// the frame's edge.
+    let bodyEdge: [Int]
 
     public init(lane fullLane: Lane, width: Int, height: Int, settings: VisionSettings = VisionSettings()) {
         self.width = width
@@ -139,6 +145,14 @@ public final class LaneVision {
         baggingEntryProgress = progressRange(.bagging).0
         let scanZones = lane.zones.filter { $0.role == .scan }
         scanCenter = scanZones.isEmpty ? NormalizedPoint(x: 0.5, y: 0.5) : Polygon.centroid(scanZones[0].polygon)
+        let lanePts = lane.zones.filter { [.pickup, .scan, .bagging].contains($0.role) }.flatMap(\.polygon)
+        let margin = max(2, Int((0.02 * frameW).rounded()))
+        let zx0 = Int(((lanePts.map(\.x).min() ?? 0) * Double(width)).rounded(.down))
+        let zx1 = Int(((lanePts.map(\.x).max() ?? 1) * Double(width)).rounded(.up))
+        let zy0 = Int(((lanePts.map(\.y).min() ?? 0) * Double(height)).rounded(.down))
+        let zy1 = Int(((lanePts.map(\.y).max() ?? 1) * Double(height)).rounded(.up))
+        bodyEdge = [max(1, zy0 - margin), min(height - 2, zy1 + margin),
+                    max(1, zx0 - margin), min(width - 2, zx1 + margin)]
         // A customer zone says where the customer stands: the frame edge nearest its centre.
         if let cz = lane.zones.first(where: { $0.role == .customer }) {
             let c = Polygon.centroid(cz.polygon)
@@ -396,16 +410,17 @@ public final class LaneVision {
             rp.update(repeating: -1)
             queue.removeAll(keepingCapacity: true)
             fgLabel.withUnsafeBufferPointer { fl in
-                // Seeds: body pixels on the customer's edge.
+                // Seeds: body pixels on the customer's body line (the frame's
+                // edge, or just outside the lane when the customer stands in view).
                 func seed(_ i: Int) {
                     let l = Int(fl[i])
                     if l >= 0 && bodyBlobs[l] && rp[i] < 0 { rp[i] = 0; queue.append(Int32(i)) }
                 }
                 switch side {
-                case 0: for x in 0..<width { seed(x) }
-                case 1: for x in 0..<width { seed((height - 1) * width + x) }
-                case 2: for y in 0..<height { seed(y * width) }
-                default: for y in 0..<height { seed(y * width + width - 1) }
+                case 0: for y in 0...bodyEdge[0] { for x in 0..<width { seed(y * width + x) } }
+                case 1: for y in bodyEdge[1]..<height { for x in 0..<width { seed(y * width + x) } }
+                case 2: for y in 0..<height { for x in 0...bodyEdge[2] { seed(y * width + x) } }
+                default: for y in 0..<height { for x in bodyEdge[3]..<width { seed(y * width + x) } }
                 }
                 var head = 0
                 while head < queue.count {
@@ -461,14 +476,17 @@ public final class LaneVision {
         guard busy, customerZoneSide == nil else { return }
         let lab = model.labels
         var m = [0, 0, 0, 0]
+        // Three rows (columns) at each side's body line, toward the outside.
         for band in 0..<3 {
+            let top = max(0, bodyEdge[0] - band), bottom = min(height - 1, bodyEdge[1] + band)
+            let left = max(0, bodyEdge[2] - band), right = min(width - 1, bodyEdge[3] + band)
             for x in stride(from: 0, to: width, by: 2) {
-                if lab[band * width + x] == 1 { m[0] += 1 }
-                if lab[(height - 1 - band) * width + x] == 1 { m[1] += 1 }
+                if lab[top * width + x] == 1 { m[0] += 1 }
+                if lab[bottom * width + x] == 1 { m[1] += 1 }
             }
             for y in stride(from: 0, to: height, by: 2) {
-                if lab[y * width + band] == 1 { m[2] += 1 }
-                if lab[y * width + width - 1 - band] == 1 { m[3] += 1 }
+                if lab[y * width + left] == 1 { m[2] += 1 }
+                if lab[y * width + right] == 1 { m[3] += 1 }
             }
         }
         edgeFrames += 1
@@ -476,14 +494,14 @@ public final class LaneVision {
         for k in 0..<4 { edgeMass[k] += a * (Double(m[k]) - edgeMass[k]) }
     }
 
-    /// A component reaching the customer's edge of the frame is their body or
+    /// A component reaching past the customer's body line is their body or
     /// sleeve, not a carried item.
     func isBody(_ s: ComponentStats) -> Bool {
         switch customerSide {
-        case 0: return s.minY <= 1
-        case 1: return s.maxY >= height - 2
-        case 2: return s.minX <= 1
-        case 3: return s.maxX >= width - 2
+        case 0: return s.minY <= bodyEdge[0]
+        case 1: return s.maxY >= bodyEdge[1]
+        case 2: return s.minX <= bodyEdge[2]
+        case 3: return s.maxX >= bodyEdge[3]
         default: return false
         }
     }

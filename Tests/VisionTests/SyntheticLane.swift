@@ -10,6 +10,9 @@ struct SyntheticLane {
     let height = 180
     var seed: UInt64 = 7
     var brightness = 1.0
+    /// The customer stands inside the picture (a wide camera): the torso does
+    /// not reach the frame's bottom edge.
+    var standsInView = false
 
     static let lane = Lane(
         store: "t", lane: "t1", kind: .selfCheckout,
@@ -63,10 +66,10 @@ struct SyntheticLane {
         }
         fillRect(0.42, 0.22, 0.58, 0.58, (60, 70, 80))
         // Torso at the bottom.
-        fillRect(0.25, 0.8, 0.75, 1.0, (35, 35, 40))
+        fillRect(0.25, standsInView ? 0.74 : 0.8, 0.75, standsInView ? 0.9 : 1.0, (35, 35, 40))
         if let (hx, hy) = hand {
             // Sleeve from the shoulder to the wrist.
-            let sx = 0.5, sy = 0.85
+            let sx = 0.5, sy = standsInView ? 0.78 : 0.85
             for k in 0...40 {
                 let f = Double(k) / 40
                 fillEllipse(sx + (hx - sx) * f, sy + (hy + 0.08 - sy) * f, 0.025, 0.04, (30, 30, 34))
