@@ -97,10 +97,10 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
     public var learnMinItemConfidence = 0.7
-    /// Two item passes that overlap in time, or cross the scanner within this
-    /// many seconds of each other, are one carry the tracker lost and found
-    /// again (one hand carries at a time): they are merged, or the fragment
-    /// without the scan would alert.
+    /// Two item passes on the same path that overlap in time, or cross the
+    /// scanner within this many seconds of each other, are one carry the
+    /// tracker lost and found again: they are merged, or the fragment without
+    /// the scan would alert.
     public var fragmentGap = 0.3
     public var estimator = ClockOffsetEstimator.Parameters()
     public init() {}
@@ -214,7 +214,10 @@ public struct RuleEngine: Sendable {
     /// say little: a pass starts when the hand leaves pickup, often right
     /// after the last one ended.)
     static func sameCarry(_ a: PassObservation, _ b: PassObservation, gap: Double) -> Bool {
-        if a.path == .overScanner, b.path == .overScanner {
+        // One hand over the scanner while the other carries around it is the
+        // classic pass-around, not one carry: never merged.
+        guard a.path == b.path else { return false }
+        if a.path == .overScanner {
             let x = a.matchInterval, y = b.matchInterval
             if x.lowerBound <= y.upperBound + gap && y.lowerBound <= x.upperBound + gap { return true }
         }
@@ -222,8 +225,8 @@ public struct RuleEngine: Sendable {
         return overlap > 0.5 * min(a.end - a.start, b.end - b.start)
     }
 
-    /// One carry seen as two passes: the whole span, the scanner crossing if
-    /// either crossed it, and the look and count of the better-seen part.
+    /// One carry seen as two passes: the whole span, the scanner crossing from
+    /// the first entry to the last exit, and the look and count of the better-seen part.
     static func merge(_ a: PassObservation, _ b: PassObservation) -> PassObservation {
         let seen = { (p: PassObservation) in Double(p.appearance?.pixelCount ?? 0) * p.itemConfidence }
         var m = seen(b) > seen(a) ? b : a
@@ -233,7 +236,6 @@ public struct RuleEngine: Sendable {
         m.end = max(a.end, b.end)
         let enters = [a.scanEnter, b.scanEnter].compactMap { $0 }, leaves = [a.scanLeave, b.scanLeave].compactMap { $0 }
         if let e = enters.min(), let l = leaves.max() {
-            m.path = .overScanner
             m.scanEnter = e
             m.scanLeave = l
         }

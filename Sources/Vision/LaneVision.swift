@@ -464,7 +464,7 @@ public final class LaneVision {
 
     /// The frame edge the customer stands at: from a `customer` zone when the
     /// lane has one, else the edge most foreground keeps touching.
-    var customerSide: Int? {
+    public var customerSide: Int? {
         if let z = customerZoneSide { return z }
         guard edgeFrames >= 30 else { return nil }
         let order = edgeMass.indices.sorted { edgeMass[$0] > edgeMass[$1] }

@@ -150,17 +150,34 @@ func known(_ offset: Double = 0) -> RuleSettings {
     @Test func mergedPassKeepsTheWholeSpanAndTheBetterSeenLook() {
         let a = PassObservation(id: 4, path: .overScanner, start: 10, end: 12, scanEnter: 10.5, scanLeave: 11.2,
                                 itemConfidence: 0.9, appearance: Colour.red(1), itemArea: 0.004)
-        let b = PassObservation(id: 7, path: .aroundScanner, start: 10.8, end: 13.5, itemCount: 2,
-                                itemConfidence: 0.6, appearance: AppearanceDescriptor(histogram: Colour.blue(1).histogram, pixelCount: 5))
+        let b = PassObservation(id: 7, path: .overScanner, start: 10.8, end: 13.5, scanEnter: 11.3, scanLeave: 11.6,
+                                itemCount: 2, itemConfidence: 0.6,
+                                appearance: AppearanceDescriptor(histogram: Colour.blue(1).histogram, pixelCount: 5))
         #expect(RuleEngine.sameCarry(a, b, gap: 0.3))
         let m = RuleEngine.merge(a, b)
         #expect(m.id == 4 && m.start == 10 && m.end == 13.5)
-        #expect(m.path == .overScanner && m.scanEnter == 10.5 && m.scanLeave == 11.2)
+        #expect(m.path == .overScanner && m.scanEnter == 10.5 && m.scanLeave == 11.6)
         #expect(m.itemCount == 1 && m.itemConfidence == 0.9 && m.itemArea == 0.004)
         #expect(m.appearance == a.appearance)
         // Back to back but crossing seconds apart: two carries.
         let c = PassObservation(id: 8, path: .overScanner, start: 12.1, end: 16, scanEnter: 14.5, scanLeave: 15.2)
         #expect(!RuleEngine.sameCarry(a, c, gap: 0.3))
+        // One hand over the scanner while the other goes around it: a pass-around, kept apart.
+        let d = PassObservation(id: 9, path: .aroundScanner, start: 10.2, end: 12.2)
+        #expect(!RuleEngine.sameCarry(a, d, gap: 0.3))
+        // Two around-the-scanner parts under way together: one carry.
+        let e = PassObservation(id: 10, path: .aroundScanner, start: 10.6, end: 12.5)
+        #expect(RuleEngine.sameCarry(d, e, gap: 0.3))
+    }
+
+    @Test func aPassAroundWhileScanningAnotherItemIsStillAMissedScan() {
+        var s = Script()
+        s.pass(at: t0 + 10)
+        s.scan(at: t0 + 10.2)
+        s.pass(at: t0 + 10.3, path: .aroundScanner)
+        let (d, e) = s.run(settings: known())
+        #expect(e.counters.passesMerged == 0)
+        #expect(d.map(\.type) == [.missedScan])
     }
 
     @Test func anUnscannedCarryBetweenSalesIsLessSure() {
