@@ -229,9 +229,9 @@ public struct RuleEngine: Sendable {
     /// the first entry to the last exit, and the look and count of the better-seen part.
     static func merge(_ a: PassObservation, _ b: PassObservation) -> PassObservation {
         let seen = { (p: PassObservation) in Double(p.appearance?.pixelCount ?? 0) * p.itemConfidence }
+        // The better-seen part keeps its id: its key frames show its box.
         var m = seen(b) > seen(a) ? b : a
         let other = seen(b) > seen(a) ? a : b
-        m.id = min(a.id, b.id)
         m.start = min(a.start, b.start)
         m.end = max(a.end, b.end)
         let enters = [a.scanEnter, b.scanEnter].compactMap { $0 }, leaves = [a.scanLeave, b.scanLeave].compactMap { $0 }
