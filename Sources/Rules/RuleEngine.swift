@@ -93,6 +93,9 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var passReportDelay = 4.0
     /// At most this many passes are decided per matching round (bounds the work).
     public var chunk = 64
+    /// Seconds over the scanner that make a full scanning motion; a `fake_scan`
+    /// with a shorter crossing is less sure (×0.4 at none).
+    public var presentSeconds = 0.6
     /// An unscanned carry while the POS had no transaction open is this much less sure.
     public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
@@ -514,7 +517,10 @@ public struct RuleEngine: Sendable {
                 decision = Decision(type: .missedScan, start: min(p.start, p.end), end: max(p.start, p.end),
                                     confidence: conf, transaction: txn, details: details, passID: p.id)
             } else {
-                decision = Decision(type: .fakeScan, start: scanStart, end: scanEnd, confidence: conf,
+                // Presenting an item to the scanner takes a moment; a hand that
+                // only swept across the bed (or a track that touched its edge) is less sure.
+                let presented = p.dwell.map { 0.4 + 0.6 * min(1, max(0, $0) / options.presentSeconds) } ?? 1
+                decision = Decision(type: .fakeScan, start: scanStart, end: scanEnd, confidence: clamp01(conf * presented),
                                     transaction: txn, details: details, passID: p.id)
             }
         } else if matched.count < itemsSeen {

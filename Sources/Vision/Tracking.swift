@@ -251,10 +251,10 @@ extension LaneVision {
                 }
             }
             if Self.debugTracks && t.hits >= 5 {
-                print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@",
+                print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@ count-votes %@",
                              t.id, t.firstTime, t.lastTime, t.hits, t.frames, t.everPickup ? "yes" : "no", t.bornNearPickup ? "yes" : "no",
                              t.startProgress, t.maxProgress, t.pathLength, t.scanEnter.map { String(format: "%.2f", $0) } ?? "-",
-                             t.baggingReach.map { String(format: "%.2f", $0) } ?? "-", t.medianArea, t.emitted ? "yes" : "no"))
+                             t.baggingReach.map { String(format: "%.2f", $0) } ?? "-", t.medianArea, t.emitted ? "yes" : "no", t.countVotes.map(String.init).joined(separator: "/")))
             }
         }
         tracks = kept

@@ -203,6 +203,17 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d2.map(\.type) == [.fakeScan, .fakeScan])
     }
 
+    @Test func aSweepAcrossTheScannerIsNotASureFakeScan() {
+        // 0.1 s over the bed is a hand sweeping across, not an item presented.
+        var s = Script()
+        s.pass(at: t0 + 10, dwell: 0.1)
+        s.pass(at: t0 + 20, dwell: 0.8)
+        let (d, e) = s.run(settings: known())
+        #expect(e.counters.decisionsBelowConfidence == 1)
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first.map { $0.start > t0 + 15 } == true)
+    }
+
     @Test func emptyHandsAreIgnoredAndTakeNoScans() {
         var s = Script()
         for k in 0..<5 { s.pass(at: t0 + 10 + Double(k) * 6, itemConfidence: 0.2) }
