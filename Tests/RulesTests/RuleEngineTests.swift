@@ -159,6 +159,10 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(m.path == .overScanner && m.scanEnter == 10.5 && m.scanLeave == 11.6)
         #expect(m.itemCount == 1 && m.itemConfidence == 0.9 && m.itemArea == 0.004)
         #expect(m.appearance == a.appearance)
+        // The better-seen part keeps its id (its key frames show its box), whichever came first.
+        var later = a
+        later.id = 12
+        #expect(RuleEngine.merge(b, later).id == 12)
         // Back to back but crossing seconds apart: two carries.
         let c = PassObservation(id: 8, path: .overScanner, start: 12.1, end: 16, scanEnter: 14.5, scanLeave: 15.2)
         #expect(!RuleEngine.sameCarry(a, c, gap: 0.3))
