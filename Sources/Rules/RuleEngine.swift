@@ -505,7 +505,8 @@ public struct RuleEngine: Sendable {
 
         var decision: Decision? = nil
         if matched.isEmpty {
-            if let seen = p.appearance {
+            // Only the pass log shows it: not worth the comparisons otherwise.
+            if options.keepOutcomes, let seen = p.appearance {
                 outcome.similarityBest = memory.knownSKUs.compactMap { memory.similarity(seen, sku: $0) }.max()
             }
             // A scan just outside the window makes "nothing was scanned" less sure.
