@@ -120,10 +120,10 @@ public struct AppearanceMemory: Sendable {
     /// does not win just by having more chances).
     private func score(_ d: AppearanceDescriptor, _ m: Model, excluding: Int?) -> Double {
         var best = -1.0
-        for r in m.references { best = max(best, d.similarity(r)) }
+        for r in m.references { best = max(best, d.productSimilarity(r)) }
         var sims: [(Double, Double)] = []
         for i in m.inliers where i != excluding {
-            sims.append((d.similarity(m.exemplars[i].descriptor), m.exemplars[i].weight))
+            sims.append((d.productSimilarity(m.exemplars[i].descriptor), m.exemplars[i].weight))
         }
         if !sims.isEmpty {
             sims.sort { $0.0 > $1.0 }
@@ -147,7 +147,7 @@ public struct AppearanceMemory: Sendable {
             // known product must not become this product's exemplar.
             var partial = 0.0
             if let m = models[sku] {
-                for e in m.exemplars { partial = max(partial, seen.similarity(e.descriptor)) }
+                for e in m.exemplars { partial = max(partial, seen.productSimilarity(e.descriptor)) }
             }
             if let o = other, o.sim >= parameters.consistency, o.sim - partial >= margin {
                 return AppearanceAssessment(verdict: .suspicious, seenLike: o.sku, similaritySeen: o.sim)
@@ -219,14 +219,14 @@ public struct AppearanceMemory: Sendable {
         var sim = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in (i + 1)..<max(i + 1, n) {
-                let s = ex[i].descriptor.similarity(ex[j].descriptor)
+                let s = ex[i].descriptor.productSimilarity(ex[j].descriptor)
                 sim[i * n + j] = s; sim[j * n + i] = s
             }
         }
         var support = [Double](repeating: 0, count: n)
         for i in 0..<n {
             for j in 0..<n where j != i && sim[i * n + j] >= parameters.consistency { support[i] += ex[j].weight }
-            if m.references.contains(where: { ex[i].descriptor.similarity($0) >= parameters.consistency }) {
+            if m.references.contains(where: { ex[i].descriptor.productSimilarity($0) >= parameters.consistency }) {
                 support[i] += 1
             }
         }

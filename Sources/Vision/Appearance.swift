@@ -53,6 +53,31 @@ public struct AppearanceDescriptor: Sendable, Hashable, Codable {
         return min(1, s)
     }
 
+    /// How much colourless pixels count when telling products apart.
+    /// Highlights, shadows and pixels blended with a grey scanner, a white bag
+    /// or the item's edge are colourless whatever the product, so the grey bins
+    /// say little about which product it is. An item with no colour at all is
+    /// still compared by them (the weights are renormalized).
+    public static let productNeutralWeight: Float = 0.1
+
+    /// Bhattacharyya coefficient with the colourless bins weighed by
+    /// `productNeutralWeight`: which product this is, rather than how alike
+    /// two pixel sets are.
+    public func productSimilarity(_ other: AppearanceDescriptor) -> Double {
+        let w = Self.productNeutralWeight
+        let k = Self.hueBins * 2
+        var ca: Float = 0, cb: Float = 0, na: Float = 0, nb: Float = 0
+        for i in 0..<k { ca += histogram[i]; cb += other.histogram[i] }
+        for i in k..<Self.binCount { na += histogram[i]; nb += other.histogram[i] }
+        let sa = ca + w * na, sb = cb + w * nb
+        guard sa > 0, sb > 0 else { return 0 }
+        var s: Float = 0
+        for i in 0..<k { s += (histogram[i] * other.histogram[i]).squareRoot() }
+        var n: Float = 0
+        for i in k..<Self.binCount { n += (histogram[i] * other.histogram[i]).squareRoot() }
+        return min(1, Double((s + w * n) / (sa * sb).squareRoot()))
+    }
+
     /// Weighted mean of descriptors (renormalized).
     public static func mean(_ items: [(AppearanceDescriptor, Double)]) -> AppearanceDescriptor? {
         guard !items.isEmpty else { return nil }

@@ -36,6 +36,28 @@ import Vision
         #expect(m.assess(seen: Colour.red(1), scanned: "C", margin: margin).verdict == .noModel)
     }
 
+    @Test func glareAndWhiteWrappingDoNotHideWhichProductItIs() {
+        // Two white packs, one with a blue print, one with a red print.
+        let m = AppearanceMemory(references: ["BLUE": [Colour.onWhite(Colour.blue(100), share: 0.5, seed: 101)],
+                                              "RED": [Colour.onWhite(Colour.red(100), share: 0.5, seed: 102)]])
+        // The blue pack seen mostly white (glare, its edges against the bag), scanned as the red one.
+        let washed = Colour.onWhite(Colour.blue(1), share: 0.03, seed: 2)
+        // Counting the white as much as the colour, the two packs look nearly alike…
+        let plainGap = washed.similarity(Colour.onWhite(Colour.blue(100), share: 0.5, seed: 101))
+            - washed.similarity(Colour.onWhite(Colour.red(100), share: 0.5, seed: 102))
+        #expect(plainGap < margin)
+        // …but its little colour says which one it is.
+        let switched = m.assess(seen: washed, scanned: "RED", margin: margin)
+        #expect(switched.verdict == .wrong)
+        #expect(switched.seenLike == "BLUE")
+        #expect(m.assess(seen: washed, scanned: "BLUE", margin: margin).verdict == .normal)
+        // A product with almost no colour is still recognised by its white.
+        let plain = AppearanceMemory(references: ["MILK": [Colour.onWhite(Colour.blue(100), share: 0.05, seed: 103)],
+                                                  "RED": [Colour.onWhite(Colour.red(100), share: 0.5, seed: 102)]])
+        #expect(plain.assess(seen: Colour.white(3), scanned: "MILK", margin: margin).verdict == .normal)
+        #expect(plain.assess(seen: Colour.white(3), scanned: "RED", margin: margin).verdict == .wrong)
+    }
+
     @Test func tooFewPixelsSayNothing() {
         let m = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
         let tiny = look(y: 80, u: 190, v: 110, seed: 1, pixels: 10)

@@ -35,6 +35,11 @@ enum Colour {
     static func red(_ seed: UInt64) -> AppearanceDescriptor { look(y: 90, u: 100, v: 190, seed: seed) }
     static func blue(_ seed: UInt64) -> AppearanceDescriptor { look(y: 80, u: 190, v: 110, seed: seed) }
     static func green(_ seed: UInt64) -> AppearanceDescriptor { look(y: 120, u: 90, v: 80, seed: seed) }
+    static func white(_ seed: UInt64) -> AppearanceDescriptor { look(y: 200, u: 128, v: 128, seed: seed, noise: 4) }
+    /// `share` of `colour`, the rest white (a pack with a coloured print, or washed out by glare).
+    static func onWhite(_ colour: AppearanceDescriptor, share: Double, seed: UInt64) -> AppearanceDescriptor {
+        AppearanceDescriptor.mean([(colour, share), (white(seed), 1 - share)])!
+    }
 }
 
 /// A lane's worth of hand-written input, replayed into a RuleEngine in camera-time order.
