@@ -67,21 +67,33 @@ final class ObstructionDetector {
             }
             return out
         }
-        var covered = 0
-        for (k, i) in scanIndices.enumerated() {
-            let dy = ny[i] - refY[k], du = nu[i] - refU[k], dv = nv[i] - refV[k]
-            if abs(dy) > 13 || du * du + dv * dv > 90 { covered += 1 }
-        }
+        // Per-pixel loops over buffer pointers: indexing the stored arrays would
+        // check exclusive access on every pixel.
+        let learn = Float(1 - exp(-dt / 20))
+        let covered = scanIndices.withUnsafeBufferPointer { idx in
+        ny.withUnsafeBufferPointer { y in nu.withUnsafeBufferPointer { u in nv.withUnsafeBufferPointer { v in
+        refY.withUnsafeMutableBufferPointer { ry in refU.withUnsafeMutableBufferPointer { ru in
+        refV.withUnsafeMutableBufferPointer { rv in
+            var covered = 0
+            for k in 0..<idx.count {
+                let i = idx[k]
+                let dy = y[i] - ry[k], du = u[i] - ru[k], dv = v[i] - rv[k]
+                if abs(dy) > 13 || du * du + dv * dv > 90 { covered += 1 }
+            }
+            // Learn slowly, and only from a clear scanner, so lighting drift is followed.
+            if Double(covered) / Double(idx.count) < 0.08 {
+                for k in 0..<idx.count {
+                    let i = idx[k]
+                    ry[k] += learn * (y[i] - ry[k])
+                    ru[k] += learn * (u[i] - ru[k])
+                    rv[k] += learn * (v[i] - rv[k])
+                }
+            }
+            return covered
+        }}}}}}}
         coverage = Double(covered) / Double(scanIndices.count)
         if coverage < 0.08 {
             clearFrames += 1
-            // Learn slowly, and only from a clear scanner, so lighting drift is followed.
-            let a = Float(1 - exp(-dt / 20))
-            for (k, i) in scanIndices.enumerated() {
-                refY[k] += a * (ny[i] - refY[k])
-                refU[k] += a * (nu[i] - refU[k])
-                refV[k] += a * (nv[i] - refV[k])
-            }
         } else {
             clearFrames = 0
         }
