@@ -5,7 +5,8 @@ import LaneCore
 ///
 /// - A global gain (median of frame/background luminance over background
 ///   pixels) is divided out first, so flicker and a light dimming suddenly do
-///   not turn the whole frame into foreground.
+///   not turn the whole frame into foreground; then a local one per block
+///   (`LocalGainField`), for one lamp dimming or the exposure answering it.
 /// - Background pixels adapt with time constant `adaptSeconds` (slow lighting drift).
 /// - Foreground that stays unchanged for `absorbSeconds` is absorbed: items
 ///   left in the basket or the bag, a customer standing still.
@@ -41,6 +42,10 @@ public final class BackgroundModel {
     public private(set) var normV: [Float]
     public private(set) var initialized = false
     private var framesSeen = 0
+    /// Light level per block relative to the background (after the global gain).
+    var localGain: LocalGainField
+    /// Per pixel: 1 / local gain.
+    private var invLocalGain: [Float]
 
     public init(width: Int, height: Int) {
         self.width = width
@@ -53,6 +58,8 @@ public final class BackgroundModel {
         varC = [Float](repeating: 9, count: n)
         staticFrames = [UInt16](repeating: 0, count: n)
         labels = [UInt8](repeating: 0, count: n)
+        localGain = LocalGainField(width: width, height: height)
+        invLocalGain = [Float](repeating: 1, count: n)
     }
 
     /// Classify `frame` and update the model. `dt` is the time since the previous frame.
@@ -80,6 +87,12 @@ public final class BackgroundModel {
         framesSeen += 1
         gain = estimateGain(frame)
         let invGain = 1 / max(gain, 0.05)
+        frame.y.withUnsafeBufferPointer { fy in frame.u.withUnsafeBufferPointer { fu in frame.v.withUnsafeBufferPointer { fv in
+        bgY.withUnsafeBufferPointer { by in bgU.withUnsafeBufferPointer { bu in bgV.withUnsafeBufferPointer { bv in
+            if localGain.update(y: fy, u: fu, v: fv, background: by, bu: bu, bv: bv, invGain: invGain) {
+                localGain.fill(&invLocalGain)
+            }
+        }}}}}}
         // Learn faster in the first second, when the first frame may have held a passer-by.
         let warm = framesSeen < 12
         let alpha = Float(warm ? 0.3 : 1 - exp(-dt / adaptSeconds))
@@ -103,10 +116,12 @@ public final class BackgroundModel {
         normY.withUnsafeMutableBufferPointer { ny in
         normU.withUnsafeMutableBufferPointer { nu in
         normV.withUnsafeMutableBufferPointer { nv in
+        invLocalGain.withUnsafeBufferPointer { gm in
             for i in 0..<n {
-                let y = (Float(fy[i]) - 16) * invGain
-                let u = (Float(fu[i]) - 128) * invGain
-                let v = (Float(fv[i]) - 128) * invGain
+                let ig = invGain * gm[i]
+                let y = (Float(fy[i]) - 16) * ig
+                let u = (Float(fu[i]) - 128) * ig
+                let v = (Float(fv[i]) - 128) * ig
                 ny[i] = y; nu[i] = u; nv[i] = v
                 let dy = y - by[i]
                 let du = u - bu[i], dv = v - bv[i]
@@ -145,7 +160,7 @@ public final class BackgroundModel {
                 }
                 py[i] = y
             }
-        }}}}}}}}}}}}}}
+        }}}}}}}}}}}}}}}
     }
 
     /// Replace the background at `indices` with known values (normalized units),
@@ -190,5 +205,123 @@ public final class BackgroundModel {
             if acc * 2 >= count { return 0.1 + (Float(b) + 0.5) / 100 }
         }
         return gain
+    }
+}
+
+/// How the light changed, block by block, since the background was learned:
+/// one lamp dimming, or the camera's exposure answering it, changes part of
+/// the picture by a factor that no single gain undoes. A block whose pixels
+/// all changed by the same factor (tight ratios, agreeing with a neighbour
+/// block) saw the light change, not an object: a hand or an item changes
+/// pixels by different factors, and light scales colour with brightness.
+/// A large step must happen in many blocks at once (a sleeve or a cloth lying
+/// still is uniform too, but small). Blocks an object covers keep their level.
+struct LocalGainField {
+    let width: Int, height: Int
+    let block: Int
+    let bw: Int, bh: Int
+    /// Level per block (1 = as the background was learned).
+    var level: [Float]
+    /// Per column: the block centre at or left of it, and the weight of the next one.
+    let columnBlock: [Int]
+    let columnWeight: [Float]
+
+    init(width: Int, height: Int) {
+        self.width = width; self.height = height
+        block = max(12, width / 10)
+        bw = (width + block - 1) / block
+        bh = (height + block - 1) / block
+        level = [Float](repeating: 1, count: bw * bh)
+        var cb = [Int](), cw = [Float]()
+        for px in 0..<width {
+            let fx = max(0, min(Float(bw - 1), (Float(px) + 0.5) / Float(block) - 0.5))
+            cb.append(Int(fx)); cw.append(fx - Float(Int(fx)))
+        }
+        columnBlock = cb; columnWeight = cw
+    }
+
+    /// Steps up to this are followed in any block (drift); larger ones only
+    /// when many blocks step together.
+    static let smallStep: Float = 0.03
+
+    /// Measures the blocks in this frame; true when a level moved.
+    mutating func update(y: UnsafeBufferPointer<UInt8>, u: UnsafeBufferPointer<UInt8>, v: UnsafeBufferPointer<UInt8>,
+                         background by: UnsafeBufferPointer<Float>, bu: UnsafeBufferPointer<Float>, bv: UnsafeBufferPointer<Float>,
+                         invGain: Float) -> Bool {
+        var changed = false
+        var mean = [Float](repeating: 0, count: bw * bh)
+        var ok = [Bool](repeating: false, count: bw * bh)
+        for b in 0..<(bw * bh) {
+            let x0 = (b % bw) * block, y0 = (b / bw) * block
+            let x1 = min(width, x0 + block), y1 = min(height, y0 + block)
+            var s: Float = 0, s2: Float = 0, c: Float = 0, all: Float = 0
+            for py in stride(from: y0, to: y1, by: 3) {
+                for px in stride(from: x0, to: x1, by: 3) {
+                    let i = py * width + px
+                    all += 1
+                    let bg = by[i]
+                    guard bg > 20 else { continue }
+                    let r = (Float(y[i]) - 16) * invGain / bg
+                    s += r; s2 += r * r; c += 1
+                }
+            }
+            guard c >= 0.5 * all, c > 8 else { continue }
+            let m = s / c
+            let sd = max(0, s2 / c - m * m).squareRoot()
+            guard sd < 0.06 * m, m > 0.3, m < 3 else { continue }
+            // Light scales the colour with the brightness; a grey cloth on a grey
+            // scanner would match in brightness alone, not also in colour.
+            var off: Float = 0, n: Float = 0
+            for py in stride(from: y0, to: y1, by: 3) {
+                for px in stride(from: x0, to: x1, by: 3) {
+                    let i = py * width + px
+                    off += abs((Float(u[i]) - 128) * invGain - m * bu[i]) + abs((Float(v[i]) - 128) * invGain - m * bv[i])
+                    n += 1
+                }
+            }
+            if off / max(n, 1) < 6 { mean[b] = m; ok[b] = true }
+        }
+        var agreed: [Int] = []
+        for b in 0..<(bw * bh) where ok[b] {
+            let bx = b % bw, byy = b / bw
+            for (dx, dy) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
+                let nx = bx + dx, ny = byy + dy
+                guard nx >= 0, ny >= 0, nx < bw, ny < bh else { continue }
+                let nb = ny * bw + nx
+                if ok[nb] && abs(mean[nb] - mean[b]) < 0.15 * mean[b] { agreed.append(b); break }
+            }
+        }
+        // A lamp lights a good part of the counter: a large step in a few blocks
+        // only is a sleeve or a cloth lying still, not the light.
+        let large = agreed.filter { abs(mean[$0] - level[$0]) > Self.smallStep }.count
+        let lightChanged = large >= max(4, (bw * bh) / 10)
+        for b in agreed where abs(mean[b] - level[b]) > 0.002 {
+            guard lightChanged || abs(mean[b] - level[b]) <= Self.smallStep else { continue }
+            // The light changes quickly: follow it within a few frames.
+            level[b] += 0.5 * (mean[b] - level[b])
+            changed = true
+        }
+        return changed
+    }
+
+    /// Per pixel 1 / local gain, the block levels interpolated between block centres.
+    func fill(_ map: inout [Float]) {
+        // Along a row, levels interpolated from the two block rows around it.
+        var row = [Float](repeating: 1, count: bw + 1)
+        map.withUnsafeMutableBufferPointer { m in
+        columnBlock.withUnsafeBufferPointer { cb in columnWeight.withUnsafeBufferPointer { cw in
+            for py in 0..<height {
+                let fy = max(0, min(Float(bh - 1), (Float(py) + 0.5) / Float(block) - 0.5))
+                let y0 = Int(fy), y1 = min(bh - 1, y0 + 1), wy = fy - Float(y0)
+                for bx in 0..<bw { row[bx] = level[y0 * bw + bx] * (1 - wy) + level[y1 * bw + bx] * wy }
+                row[bw] = row[bw - 1]
+                row.withUnsafeBufferPointer { r in
+                    for px in 0..<width {
+                        let x0 = cb[px], wx = cw[px]
+                        m[py * width + px] = 1 / max(0.05, r[x0] * (1 - wx) + r[x0 + 1] * wx)
+                    }
+                }
+            }
+        }}}
     }
 }

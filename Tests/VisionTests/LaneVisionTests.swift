@@ -70,8 +70,32 @@ import Testing
         #expect(s.passes.first?.itemCount == 2)
     }
 
-    @Test func coveredScannerIsAnObstruction() {
+    @Test func aClothLyingStillIsNotALightChange() {
+        // A cloth of the counter's own colour, darker, over four blocks of it:
+        // each block darker by one even factor, as under a dimmed lamp, but a
+        // lamp lights more than a few blocks.
+        var scene = SyntheticLane()
+        scene.coverColor = (53, 50, 45)
+        let model = BackgroundModel(width: scene.width, height: scene.height)
+        for _ in 0..<30 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
+        let cloth = (0.6, 0.18, 0.8, 0.54)
+        for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: cloth), dt: 1 / 15) }
+        var covered = 0, pixels = 0
+        for y in Int(0.2 * 180)..<Int(0.52 * 180) {
+            for x in Int(0.62 * 320)..<Int(0.78 * 320) {
+                pixels += 1
+                if model.labels[y * 320 + x] == 1 { covered += 1 }
+            }
+        }
+        #expect(Double(covered) > 0.9 * Double(pixels))
+    }
+
+    /// A red cloth, and a plain dark grey one (evenly darker than the bed, as a
+    /// dimmed light would make it): neither is taken for a change of light.
+    @Test(arguments: [(UInt8(120), UInt8(40), UInt8(40)), (UInt8(40), UInt8(40), UInt8(40))])
+    func coveredScannerIsAnObstruction(cloth: (UInt8, UInt8, UInt8)) {
         var s = Script()
+        s.scene.coverColor = cloth
         s.idle(2)
         for _ in 0..<Int(4 * s.fps) { s.step(hand: nil, cover: (0.38, 0.15, 0.62, 0.65)) }
         s.idle(2)
@@ -81,6 +105,28 @@ import Testing
             #expect(o.kind == .scanZone)
             #expect(abs(o.duration - 4) < 0.5)
         }
+    }
+
+    @Test func oneLampDimmingIsNotMotion() {
+        // The lamp over the basket dims by a third: half a second later the
+        // counter under it is background again, while a hand reaching in is not.
+        var scene = SyntheticLane()
+        let model = BackgroundModel(width: scene.width, height: scene.height)
+        for _ in 0..<30 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
+        scene.leftLamp = 0.65
+        for _ in 0..<8 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
+        let counter = model.labels.filter { $0 == 1 }.count
+        #expect(Double(counter) < 0.02 * Double(model.labels.count))
+        model.process(scene.frame(hand: (0.15, 0.4), items: [SyntheticLane.Item(color: (200, 40, 40), w: 0.06, h: 0.08)]), dt: 1 / 15)
+        // The item's pixels: x 0.12…0.18, y 0.36…0.44.
+        var itemForeground = 0, itemPixels = 0
+        for y in Int(0.37 * 180)..<Int(0.43 * 180) {
+            for x in Int(0.125 * 320)..<Int(0.175 * 320) {
+                itemPixels += 1
+                if model.labels[y * 320 + x] == 1 { itemForeground += 1 }
+            }
+        }
+        #expect(Double(itemForeground) > 0.9 * Double(itemPixels))
     }
 
     @Test func suddenDimmingIsNotMotion() {

@@ -10,9 +10,14 @@ struct SyntheticLane {
     let height = 180
     var seed: UInt64 = 7
     var brightness = 1.0
+    /// One lamp, over the left part of the lane, at this level (1 = as it was);
+    /// its light fades out across the middle.
+    var leftLamp = 1.0
     /// The customer stands inside the picture (a wide camera): the torso does
     /// not reach the frame's bottom edge.
     var standsInView = false
+    /// Colour of what covers the scanner (`cover:`).
+    var coverColor: (UInt8, UInt8, UInt8) = (120, 40, 40)
 
     static let lane = Lane(
         store: "t", lane: "t1", kind: .selfCheckout,
@@ -80,11 +85,13 @@ struct SyntheticLane {
             }
             fillEllipse(hx, hy + 0.05, 0.03, 0.06, (224, 172, 140))
         }
-        if let c = cover { fillRect(c.0, c.1, c.2, c.3, (120, 40, 40)) }
+        if let c = cover { fillRect(c.0, c.1, c.2, c.3, coverColor) }
         var y = [UInt8](repeating: 0, count: width * height)
         var u = y, v = y
         for i in 0..<(width * height) {
-            let s = brightness
+            let fx = Double(i % width) / Double(width)
+            let lamp = 1 - (1 - leftLamp) * min(1, max(0, (0.6 - fx) / 0.25))
+            let s = brightness * lamp
             let c = ColorConversion.yuv(r: Int(Double(rgb[3 * i]) * s), g: Int(Double(rgb[3 * i + 1]) * s), b: Int(Double(rgb[3 * i + 2]) * s))
             y[i] = c.y; u[i] = c.u; v[i] = c.v
         }
