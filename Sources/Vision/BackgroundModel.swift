@@ -222,6 +222,8 @@ struct LocalGainField {
     let bw: Int, bh: Int
     /// Level per block (1 = as the background was learned).
     var level: [Float]
+    /// The levels the per-pixel map was last drawn from.
+    var drawn: [Float]
     /// Per column: the block centre at or left of it, and the weight of the next one.
     let columnBlock: [Int]
     let columnWeight: [Float]
@@ -232,6 +234,7 @@ struct LocalGainField {
         bw = (width + block - 1) / block
         bh = (height + block - 1) / block
         level = [Float](repeating: 1, count: bw * bh)
+        drawn = level
         var cb = [Int](), cw = [Float]()
         for px in 0..<width {
             let fx = max(0, min(Float(bw - 1), (Float(px) + 0.5) / Float(block) - 0.5))
@@ -244,7 +247,7 @@ struct LocalGainField {
     /// when many blocks step together.
     static let smallStep: Float = 0.03
 
-    /// Measures the blocks in this frame; true when a level moved.
+    /// Measures the blocks in this frame; true when the map needs drawing again.
     mutating func update(y: UnsafeBufferPointer<UInt8>, u: UnsafeBufferPointer<UInt8>, v: UnsafeBufferPointer<UInt8>,
                          background by: UnsafeBufferPointer<Float>, bu: UnsafeBufferPointer<Float>, bv: UnsafeBufferPointer<Float>,
                          invGain: Float) -> Bool {
@@ -299,26 +302,30 @@ struct LocalGainField {
             guard lightChanged || abs(mean[b] - level[b]) <= Self.smallStep else { continue }
             // The light changes quickly: follow it within a few frames.
             level[b] += 0.5 * (mean[b] - level[b])
-            changed = true
+            // The per-pixel map is redrawn when a level moved by more than half a percent.
+            if abs(level[b] - drawn[b]) > 0.005 { changed = true }
         }
         return changed
     }
 
-    /// Per pixel 1 / local gain, the block levels interpolated between block centres.
-    func fill(_ map: inout [Float]) {
-        // Along a row, levels interpolated from the two block rows around it.
+    /// Per pixel 1 / local gain: the inverse levels interpolated between block
+    /// centres (the levels are smooth, so interpolating inverses is as good and
+    /// needs no division per pixel).
+    mutating func fill(_ map: inout [Float]) {
+        drawn = level
         var row = [Float](repeating: 1, count: bw + 1)
         map.withUnsafeMutableBufferPointer { m in
         columnBlock.withUnsafeBufferPointer { cb in columnWeight.withUnsafeBufferPointer { cw in
             for py in 0..<height {
                 let fy = max(0, min(Float(bh - 1), (Float(py) + 0.5) / Float(block) - 0.5))
                 let y0 = Int(fy), y1 = min(bh - 1, y0 + 1), wy = fy - Float(y0)
-                for bx in 0..<bw { row[bx] = level[y0 * bw + bx] * (1 - wy) + level[y1 * bw + bx] * wy }
+                for bx in 0..<bw { row[bx] = 1 / max(0.05, level[y0 * bw + bx] * (1 - wy) + level[y1 * bw + bx] * wy) }
                 row[bw] = row[bw - 1]
                 row.withUnsafeBufferPointer { r in
+                    let out = m.baseAddress! + py * width
                     for px in 0..<width {
                         let x0 = cb[px], wx = cw[px]
-                        m[py * width + px] = 1 / max(0.05, r[x0] * (1 - wx) + r[x0 + 1] * wx)
+                        out[px] = r[x0] + (r[x0 + 1] - r[x0]) * wx
                     }
                 }
             }
