@@ -117,7 +117,71 @@ public final class BackgroundModel {
         normU.withUnsafeMutableBufferPointer { nu in
         normV.withUnsafeMutableBufferPointer { nv in
         invLocalGain.withUnsafeBufferPointer { gm in
-            for i in 0..<n {
+            // Eight pixels at a time: the same arithmetic as the scalar loop below,
+            // in the same order, so both give the same labels and model.
+            let lanes = 8
+            let tail = n - n % lanes
+            let ty2Floor = SIMD8<Float>(repeating: minTy2), tc2Floor = SIMD8<Float>(repeating: minTc2)
+            var i = 0
+            while i < tail {
+                let ig = invGain * SIMD8<Float>(UnsafeRawPointer(gm.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
+                let y = (SIMD8<Float>(UnsafeRawPointer(fy.baseAddress! + i).loadUnaligned(as: SIMD8<UInt8>.self)) - 16) * ig
+                let u = (SIMD8<Float>(UnsafeRawPointer(fu.baseAddress! + i).loadUnaligned(as: SIMD8<UInt8>.self)) - 128) * ig
+                let v = (SIMD8<Float>(UnsafeRawPointer(fv.baseAddress! + i).loadUnaligned(as: SIMD8<UInt8>.self)) - 128) * ig
+                UnsafeMutableRawPointer(ny.baseAddress! + i).storeBytes(of: y, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(nu.baseAddress! + i).storeBytes(of: u, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(nv.baseAddress! + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                var bY = UnsafeRawPointer(by.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                var bU = UnsafeRawPointer(bu.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                var bV = UnsafeRawPointer(bv.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                var vY = UnsafeRawPointer(vy.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                var vC = UnsafeRawPointer(vc.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                let dy = y - bY
+                let du = u - bU, dv = v - bV
+                let dc2 = du * du + dv * dv
+                let ty2 = pointwiseMax(ty2Floor, k2 * vY)
+                let tc2 = pointwiseMax(tc2Floor, k2 * vC)
+                let fg = (dy * dy .> ty2) .| (dc2 .> tc2)
+                // A shadow: darker, chroma shrunk by the same ratio.
+                let r = y / bY
+                let su = u - r * bU, sv = v - r * bV
+                let shadow = fg .& (dy .< 0) .& (bY .> 12) .& (r .> 0.35) .& (r .< 0.92) .& (su * su + sv * sv .< tc2 * 1.5)
+                let moving = fg .& .!shadow
+                let learn = .!moving
+                bY.replace(with: bY + alpha * dy, where: learn)
+                bU.replace(with: bU + alpha * du, where: learn)
+                bV.replace(with: bV + alpha * dv, where: learn)
+                vY.replace(with: vY + alphaVar * (pointwiseMin(dy * dy, SIMD8(repeating: 400)) - vY), where: .!fg)
+                vC.replace(with: vC + alphaVar * (pointwiseMin(dc2, SIMD8(repeating: 200)) - vC), where: .!fg)
+                // Labels 0 / 1 / 2, and the still-frame count kept only where moving.
+                let movingLane = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: moving)
+                let shadowLane = SIMD8<Int32>(repeating: 0).replacing(with: 2, where: shadow)
+                UnsafeMutableRawPointer(lab.baseAddress! + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: movingLane &+ shadowLane),
+                                                                          as: SIMD8<UInt8>.self)
+                let stills = UnsafeRawPointer(st.baseAddress! + i).loadUnaligned(as: SIMD8<UInt16>.self)
+                UnsafeMutableRawPointer(st.baseAddress! + i).storeBytes(of: stills & SIMD8<UInt16>(truncatingIfNeeded: movingLane &* 0xFFFF),
+                                                                         as: SIMD8<UInt16>.self)
+                if any(moving) {
+                    let prev = UnsafeRawPointer(py.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let oldVY = UnsafeRawPointer(vy.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                    for j in 0..<lanes where moving[j] {
+                        let still = abs(y[j] - prev[j]) <= max(5, 2 * oldVY[j].squareRoot())
+                        st[i + j] = still ? st[i + j] &+ 1 : 0
+                        if st[i + j] >= absorbFrames {
+                            bY[j] = y[j]; bU[j] = u[j]; bV[j] = v[j]
+                            st[i + j] = 0
+                        }
+                    }
+                }
+                UnsafeMutableRawPointer(by.baseAddress! + i).storeBytes(of: bY, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(bu.baseAddress! + i).storeBytes(of: bU, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(bv.baseAddress! + i).storeBytes(of: bV, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(vy.baseAddress! + i).storeBytes(of: vY, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(vc.baseAddress! + i).storeBytes(of: vC, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(py.baseAddress! + i).storeBytes(of: y, as: SIMD8<Float>.self)
+                i += lanes
+            }
+            for i in tail..<n {
                 let ig = invGain * gm[i]
                 let y = (Float(fy[i]) - 16) * ig
                 let u = (Float(fu[i]) - 128) * ig

@@ -1,4 +1,5 @@
 import Testing
+import LaneCore
 @testable import Vision
 
 @Suite struct LaneVisionTests {
@@ -68,6 +69,23 @@ import Testing
         s.finish()
         #expect(s.passes.count == 1)
         #expect(s.passes.first?.itemCount == 2)
+    }
+
+    @Test func pixelsPastTheLastFullGroupOfEightAreModelledToo() {
+        // 13 × 7 = 91 pixels: 88 go through the eight-wide loop, 3 through the scalar one.
+        let w = 13, h = 7
+        let model = BackgroundModel(width: w, height: h)
+        func frame(bright: ClosedRange<Int>?) -> PlanarYUV {
+            var y = [UInt8](repeating: 120, count: w * h)
+            if let b = bright { for i in b { y[i] = 220 } }
+            return PlanarYUV(width: w, height: h, y: y, u: [UInt8](repeating: 128, count: w * h), v: [UInt8](repeating: 128, count: w * h))
+        }
+        for _ in 0..<20 { model.process(frame(bright: nil), dt: 1 / 15) }
+        model.process(frame(bright: 86...90), dt: 1 / 15)
+        #expect((0..<(w * h)).filter { model.labels[$0] == 1 } == Array(86...90))
+        // …and both learn the same way: held long enough, the patch is absorbed everywhere.
+        for _ in 0..<60 { model.process(frame(bright: 86...90), dt: 1 / 15) }
+        #expect(model.labels.allSatisfy { $0 == 0 })
     }
 
     @Test func aClothLyingStillIsNotALightChange() {
