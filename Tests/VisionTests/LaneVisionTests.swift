@@ -98,14 +98,7 @@ import LaneCore
         for _ in 0..<30 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
         let cloth = (0.6, 0.18, 0.8, 0.54)
         for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: cloth), dt: 1 / 15) }
-        var covered = 0, pixels = 0
-        for y in Int(0.2 * 180)..<Int(0.52 * 180) {
-            for x in Int(0.62 * 320)..<Int(0.78 * 320) {
-                pixels += 1
-                if model.labels[y * 320 + x] == 1 { covered += 1 }
-            }
-        }
-        #expect(Double(covered) > 0.9 * Double(pixels))
+        #expect(foregroundShare(model, x: 0.62...0.78, y: 0.2...0.52) > 0.9)
     }
 
     /// A red cloth, and a plain dark grey one (evenly darker than the bed, as a
@@ -137,14 +130,20 @@ import LaneCore
         #expect(Double(counter) < 0.02 * Double(model.labels.count))
         model.process(scene.frame(hand: (0.15, 0.4), items: [SyntheticLane.Item(color: (200, 40, 40), w: 0.06, h: 0.08)]), dt: 1 / 15)
         // The item's pixels: x 0.12…0.18, y 0.36…0.44.
-        var itemForeground = 0, itemPixels = 0
-        for y in Int(0.37 * 180)..<Int(0.43 * 180) {
-            for x in Int(0.125 * 320)..<Int(0.175 * 320) {
-                itemPixels += 1
-                if model.labels[y * 320 + x] == 1 { itemForeground += 1 }
+        #expect(foregroundShare(model, x: 0.125...0.175, y: 0.37...0.43) > 0.9)
+    }
+
+    /// Share of the pixels in a normalized rectangle (upper edges excluded) labelled foreground.
+    func foregroundShare(_ model: BackgroundModel, x: ClosedRange<Double>, y: ClosedRange<Double>) -> Double {
+        let w = model.width, h = model.height
+        var fg = 0, pixels = 0
+        for py in Int(y.lowerBound * Double(h))..<Int(y.upperBound * Double(h)) {
+            for px in Int(x.lowerBound * Double(w))..<Int(x.upperBound * Double(w)) {
+                pixels += 1
+                if model.labels[py * w + px] == 1 { fg += 1 }
             }
         }
-        #expect(Double(itemForeground) > 0.9 * Double(itemPixels))
+        return Double(fg) / Double(max(pixels, 1))
     }
 
     @Test func suddenDimmingIsNotMotion() {
