@@ -46,7 +46,7 @@ public struct RuleSettings: Sendable, Equatable {
     /// Incidents below this confidence are not reported.
     public var minConfidence: Double = 0.5
     /// How much more the seen item must resemble another product than the scanned one.
-    public var wrongScanMargin: Double = 0.15
+    public var wrongScanMargin: Double = 0.3
     /// Clip length before an incident's start and after its end.
     public var clipPre: Double = 3.0
     public var clipPost: Double = 3.0

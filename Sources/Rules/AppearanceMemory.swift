@@ -54,7 +54,7 @@ public struct AppearanceMemory: Sendable {
         /// "Far below its usual spread": this many standard deviations below the usual similarity…
         public var spreadFactor = 4.0
         /// …and at least this many times the wrong-scan margin.
-        public var spreadMarginFactor = 2.0
+        public var spreadMarginFactor = 1.0
         /// Descriptors from fewer pixels are too noisy to judge or learn.
         public var minPixels = 30
         public init() {}

@@ -85,6 +85,8 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var lookBack = 45.0
     /// An obstruction is final once nothing has extended it for this long.
     public var obstructionSettle = 1.0
+    /// A blocked view and a blocked scanner this close in time are one occlusion.
+    public var obstructionJoin = 0.5
     /// Later passes included when matching the ones being decided.
     public var contextPasses = 6
     /// The closest two passes' crossings come; where a pass not seen yet may cross at the earliest.
@@ -256,16 +258,27 @@ public struct RuleEngine: Sendable {
     }
 
     /// An interval the camera could not verify. Reporting a growing obstruction
-    /// again (same kind, overlapping) extends the held one.
+    /// again (same kind, overlapping) extends the held one. A blocked view and a
+    /// blocked scanner at about the same time are one occlusion (a hand nearing
+    /// the lens covers the scanner first): held as the view's.
     public mutating func ingest(obstruction o: Obstruction) {
         guard o.end >= o.start else { return }
         if let k = obstructions.firstIndex(where: {
-            !$0.decided && $0.obstruction.kind == o.kind && $0.obstruction.start <= o.end && o.start <= $0.obstruction.end
+            let h = $0.obstruction
+            let slack = h.kind == o.kind ? 0 : options.obstructionJoin
+            return !$0.decided && h.start <= o.end + slack && o.start <= h.end + slack
         }) {
             let h = obstructions[k].obstruction
-            let d1 = max(0, h.duration), d2 = max(0, o.duration)
-            let coverage = d1 + d2 > 0 ? (h.coverage * d1 + o.coverage * d2) / (d1 + d2) : max(h.coverage, o.coverage)
-            obstructions[k].obstruction = Obstruction(kind: o.kind, start: min(h.start, o.start), end: max(h.end, o.end), coverage: coverage)
+            let kind: ObstructionKind = h.kind == .view || o.kind == .view ? .view : o.kind
+            let coverage: Double
+            if h.kind != o.kind {
+                // Shares of different things (scanner, view): the view's says how blocked it was.
+                coverage = h.kind == .view ? h.coverage : o.coverage
+            } else {
+                let d1 = max(0, h.duration), d2 = max(0, o.duration)
+                coverage = d1 + d2 > 0 ? (h.coverage * d1 + o.coverage * d2) / (d1 + d2) : max(h.coverage, o.coverage)
+            }
+            obstructions[k].obstruction = Obstruction(kind: kind, start: min(h.start, o.start), end: max(h.end, o.end), coverage: coverage)
         } else {
             counters.obstructionsSeen += 1
             obstructions.append(HeldObstruction(obstruction: o))

@@ -266,6 +266,22 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d.first?.start == t0 && d.first?.end == t0 + 4)
     }
 
+    /// A palm nearing the lens covers the scanner a moment before the whole view:
+    /// one occlusion, the view's, not two incidents for one event.
+    @Test func aBlockedViewAndScannerTogetherAreOneOcclusion() {
+        var s = Script()
+        s.obstruction(from: t0 + 10, to: t0 + 14.5, coverage: 0.9)
+        s.obstruction(.view, from: t0 + 10.3, to: t0 + 15, coverage: 0.97)
+        // Apart by more than a moment: two occlusions.
+        s.obstruction(from: t0 + 40, to: t0 + 44, coverage: 0.8)
+        s.obstruction(.view, from: t0 + 46, to: t0 + 50, coverage: 0.95)
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion, .occlusion, .occlusion])
+        #expect(d[0].start == t0 + 10 && d[0].end == t0 + 15)
+        #expect(d[0].details.blocked == "view" && d[0].details.coverage == 0.97)
+        #expect(d[1].details.blocked == "scan_zone" && d[2].details.blocked == "view")
+    }
+
     @Test func passesDuringAnOcclusionAreNotFlagged() {
         var s = Script()
         s.obstruction(from: t0 + 10, to: t0 + 20)
