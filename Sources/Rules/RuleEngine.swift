@@ -85,6 +85,11 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var lookBack = 45.0
     /// An obstruction is final once nothing has extended it for this long.
     public var obstructionSettle = 1.0
+    /// How long carrying an item from the pickup zone to bagging around the
+    /// scanner plausibly takes (on our and the foreign renders 0.5–0.8 s)…
+    public var aroundCarrySeconds = 0.2...2.0
+    /// …and how much less sure a missed scan is outside that.
+    public var implausibleCarryFactor = 0.5
     /// A blocked view and a blocked scanner this close in time are one occlusion.
     public var obstructionJoin = 0.5
     /// Later passes included when matching the ones being decided.
@@ -528,8 +533,12 @@ public struct RuleEngine: Sendable {
             let sale = outsideSale(atCamera: p.referenceTime, offset: est.offset) ? options.outsideSaleFactor : 1
             let conf = clamp01(p.itemConfidence * near * offsetFactor * sale)
             if p.path == .aroundScanner {
+                // Basket to bag takes about a second: a "carry" of a frame or two, or of
+                // many seconds, is more likely a track that joined two things.
+                let carry = abs(p.end - p.start)
+                let plausible = options.aroundCarrySeconds.contains(carry) ? 1 : options.implausibleCarryFactor
                 decision = Decision(type: .missedScan, start: min(p.start, p.end), end: max(p.start, p.end),
-                                    confidence: conf, transaction: txn, details: details, passID: p.id)
+                                    confidence: clamp01(conf * plausible), transaction: txn, details: details, passID: p.id)
             } else {
                 // Presenting an item to the scanner takes a moment; a hand that
                 // only swept across the bed (or a track that touched its edge) is less sure.

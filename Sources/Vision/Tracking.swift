@@ -37,6 +37,8 @@ final class Track {
     /// Recent colours, decaying, so association prefers the same item.
     var look = AppearanceAccumulator()
     var bornNearPickup = false
+    /// Where it was first seen (analysis pixels).
+    var bornX = 0.0, bornY = 0.0
     var maxLaneDistance = 0.0
     var scanEnterProgress = 0.0
 
@@ -136,6 +138,7 @@ extension LaneVision {
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
                 // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
                 t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1 * zoom
+                t.bornX = g.cx; t.bornY = g.cy
                 nextTrackID += 1
                 stats.tracksStarted += 1
             }
@@ -154,6 +157,9 @@ extension LaneVision {
             t.vy = 0.5 * t.vy + 0.5 * dy / dt
         }
         t.pathLength += (dx * dx + dy * dy).squareRoot()
+        if t.hits == 1 && t.frames == 1 && !t.bornNearPickup && !t.everPickup {
+            t.bornNearPickup = cameOutOfPickup(t, to: g, dt: dt)
+        }
         t.cx = g.cx; t.cy = g.cy
         t.lastTime = time
         t.hits += 1
@@ -250,7 +256,7 @@ extension LaneVision {
                     out.droppedTracks.append(t.id)
                 }
             }
-            if Self.debugTracks && t.hits >= 5 {
+            if Self.debugTracks && t.hits >= 2 {
                 print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@ count-votes %@",
                              t.id, t.firstTime, t.lastTime, t.hits, t.frames, t.everPickup ? "yes" : "no", t.bornNearPickup ? "yes" : "no",
                              t.startProgress, t.maxProgress, t.pathLength, t.scanEnter.map { String(format: "%.2f", $0) } ?? "-",
@@ -266,6 +272,24 @@ extension LaneVision {
             return false
         }
     }
+
+    /// A fast carry at a low frame rate is first found well out of the pickup
+    /// zone (until then the hand and the basket hid it): a track whose first
+    /// step heads forward from a point that a moment earlier was at the pickup
+    /// zone came from there.
+    func cameOutOfPickup(_ t: Track, to g: Group, dt: Double) -> Bool {
+        let w = Double(width), h = Double(height)
+        let vx = (g.cx - t.bornX) / dt, vy = (g.cy - t.bornY) / dt
+        let p0 = zones.axis.progress(x: t.bornX / w, y: t.bornY / h)
+        guard zones.axis.progress(x: g.cx / w, y: g.cy / h) > p0 else { return false }
+        let back = min(Self.hiddenLift, 2.5 * dt)
+        let bx = t.bornX - vx * back, by = t.bornY - vy * back
+        return zones.axis.progress(x: bx / w, y: by / h) < p0
+            && zones.distance(to: .pickup, x: bx / w, y: by / h) <= 0.1 * zoom
+    }
+
+    /// How long an item lifted out of the pickup zone may go unseen.
+    static let hiddenLift = 0.25
 
     /// Items start out in the pickup zone, or next to it (lifted above it towards the customer).
     func isFromPickupSide(_ t: Track) -> Bool {

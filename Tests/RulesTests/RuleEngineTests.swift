@@ -77,6 +77,20 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.passesMatched == 11)
     }
 
+    /// A carry around the scanner of a frame, or of several seconds, is more
+    /// likely a track that joined two things than an item: not reported.
+    @Test func anImplausiblyFastOrSlowCarryAroundIsNotAMissedScan() {
+        var s = Script()
+        let usual = s.pass(at: t0 + 10, path: .aroundScanner, itemConfidence: 0.9)
+        var blink = s.pass(at: t0 + 20, path: .aroundScanner, itemConfidence: 0.9)
+        blink.end = blink.start + 0.07
+        var crawl = s.pass(at: t0 + 30, path: .aroundScanner, itemConfidence: 0.9)
+        crawl.end = crawl.start + 3.3
+        s.passes = s.passes.map { $0.id == blink.id ? blink : $0.id == crawl.id ? crawl : $0 }
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.passID) == [usual.id])
+    }
+
     @Test func missedScanWhenTheItemGoesAroundAndNothingIsScanned() {
         var s = Script()
         s.pass(at: t0 + 10)

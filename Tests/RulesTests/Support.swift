@@ -67,7 +67,7 @@ struct Script {
                                 scanEnter: ref - dwell / 2, scanLeave: ref + dwell / 2, itemCount: items,
                                 itemConfidence: itemConfidence, countConfidence: countConfidence, appearance: appearance)
         } else {
-            p = PassObservation(id: nextID, path: path, start: ref - 1.1, end: ref + 1.1, itemCount: items,
+            p = PassObservation(id: nextID, path: path, start: ref - 0.4, end: ref + 0.4, itemCount: items,
                                 itemConfidence: itemConfidence, countConfidence: countConfidence, appearance: appearance)
         }
         nextID += 1
