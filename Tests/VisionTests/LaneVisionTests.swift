@@ -32,6 +32,27 @@ import LaneCore
         #expect(s.passes.first?.path == .aroundScanner)
     }
 
+    /// A quick carry whose item the hand and basket hide until it is well out
+    /// of the pickup zone: its first steps lead back there, so it is a pass.
+    @Test(arguments: [0.8, 1.0])
+    func aFastCarryFirstSeenPastThePickupZoneIsStillAPass(seconds: Double) {
+        var s = Script()
+        s.idle(2)
+        let path = [(0.15, 0.4), (0.35, 0.1), (0.65, 0.1), (0.85, 0.4)]
+        let frames = Int(seconds * s.fps)
+        for k in 0...frames {
+            let f = Double(k) / Double(frames) * 3
+            let i = min(2, Int(f)), r = f - Double(i)
+            let x = path[i].0 + (path[i + 1].0 - path[i].0) * r, y = path[i].1 + (path[i + 1].1 - path[i].1) * r
+            // Visible from well past the basket's edge (0.30) on.
+            s.step(hand: (x, y), items: x >= 0.44 ? [Self.box] : [])
+        }
+        s.idle(2)
+        s.finish()
+        #expect(s.passes.count == 1)
+        #expect(s.passes.first?.path == .aroundScanner)
+    }
+
     @Test func emptyHandIsNotAPass() {
         var s = Script()
         s.idle(2)
