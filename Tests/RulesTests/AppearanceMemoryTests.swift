@@ -27,6 +27,20 @@ import Vision
         #expect(m.assess(seen: Colour.green(3), scanned: "A", margin: margin).verdict != .wrong)
     }
 
+    /// The right product, partly hidden or lit differently, can resemble a
+    /// look-alike a little more than its own picture: only a clear lead is a switch.
+    @Test func aLookAlikeMatchingALittleBetterIsNotASwitch() throws {
+        let m = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let blurred = ItemCounter.mix(Colour.red(5), Colour.blue(5), 0.35)
+        let a = m.assess(seen: blurred, scanned: "A", margin: margin)
+        let lead = try #require(a.similaritySeen) - (a.similarityScanned ?? 0)
+        #expect(lead > 0.15 && lead < margin)
+        #expect(a.verdict != .wrong)
+        // Mostly the other product: a switch.
+        let mostlyB = m.assess(seen: ItemCounter.mix(Colour.red(6), Colour.blue(6), 0.1), scanned: "A", margin: margin)
+        #expect(mostlyB.verdict == .wrong)
+    }
+
     @Test func noModelForTheScannedProductNeverFlags() {
         let m = AppearanceMemory(references: ["B": [Colour.blue(100)]])
         let a = m.assess(seen: Colour.blue(1), scanned: "C", margin: margin)
