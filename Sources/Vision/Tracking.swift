@@ -37,8 +37,6 @@ final class Track {
     /// Recent colours, decaying, so association prefers the same item.
     var look = AppearanceAccumulator()
     var bornNearPickup = false
-    /// Where it was first seen (analysis pixels).
-    var bornX = 0.0, bornY = 0.0
     var maxLaneDistance = 0.0
     var scanEnterProgress = 0.0
 
@@ -138,7 +136,6 @@ extension LaneVision {
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
                 // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
                 t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1 * zoom
-                t.bornX = g.cx; t.bornY = g.cy
                 nextTrackID += 1
                 stats.tracksStarted += 1
             }
@@ -158,7 +155,8 @@ extension LaneVision {
         }
         t.pathLength += (dx * dx + dy * dy).squareRoot()
         if t.hits == 1 && t.frames == 1 && !t.bornNearPickup && !t.everPickup {
-            t.bornNearPickup = cameOutOfPickup(t, to: g, dt: dt)
+            // (t.cx, t.cy) is still where it was born.
+            t.bornNearPickup = cameOutOfPickup(from: (t.cx, t.cy), step: (dx, dy), dt: dt)
         }
         t.cx = g.cx; t.cy = g.cy
         t.lastTime = time
@@ -277,13 +275,13 @@ extension LaneVision {
     /// zone (until then the hand and the basket hid it): a track whose first
     /// step heads forward from a point that a moment earlier was at the pickup
     /// zone came from there.
-    func cameOutOfPickup(_ t: Track, to g: Group, dt: Double) -> Bool {
+    func cameOutOfPickup(from born: (x: Double, y: Double), step: (x: Double, y: Double), dt: Double) -> Bool {
         let w = Double(width), h = Double(height)
-        let vx = (g.cx - t.bornX) / dt, vy = (g.cy - t.bornY) / dt
-        let p0 = zones.axis.progress(x: t.bornX / w, y: t.bornY / h)
-        guard zones.axis.progress(x: g.cx / w, y: g.cy / h) > p0 else { return false }
-        let back = min(Self.hiddenLift, 2.5 * dt)
-        let bx = t.bornX - vx * back, by = t.bornY - vy * back
+        let p0 = zones.axis.progress(x: born.x / w, y: born.y / h)
+        guard zones.axis.progress(x: (born.x + step.x) / w, y: (born.y + step.y) / h) > p0 else { return false }
+        // Back along the first step by up to `hiddenLift`, at most 2.5 frames.
+        let back = min(Self.hiddenLift, 2.5 * dt) / dt
+        let bx = born.x - step.x * back, by = born.y - step.y * back
         return zones.axis.progress(x: bx / w, y: by / h) < p0
             && zones.distance(to: .pickup, x: bx / w, y: by / h) <= 0.1 * zoom
     }
