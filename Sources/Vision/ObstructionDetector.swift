@@ -43,10 +43,44 @@ final class ObstructionDetector {
     /// The clear scanner as last learned, per scan-zone pixel (for resetting the background there).
     var scanReference: (y: [Float], u: [Float], v: [Float])? { refReady ? (refY, refU, refV) : nil }
 
+    /// Per scan-zone pixel: its row and column in the zone's bounding box, and
+    /// whether it differed from the reference this frame.
+    private let zoneRow: [Int32], zoneCol: [Int32]
+    private let zoneRows: Int, zoneCols: Int
+    private var hit: [UInt8]
+
     init(width: Int, scanIndices: [Int], coverageThreshold: Double) {
         self.width = width
         self.scanIndices = scanIndices
         self.coverageThreshold = coverageThreshold
+        let x0 = scanIndices.map { $0 % width }.min() ?? 0, y0 = scanIndices.map { $0 / width }.min() ?? 0
+        zoneRow = scanIndices.map { Int32($0 / width - y0) }
+        zoneCol = scanIndices.map { Int32($0 % width - x0) }
+        zoneRows = Int(zoneRow.max() ?? -1) + 1
+        zoneCols = Int(zoneCol.max() ?? -1) + 1
+        hit = [UInt8](repeating: 0, count: scanIndices.count)
+    }
+
+    /// Changed pixels plus those they enclose, along both the row and the
+    /// column: a dark cloth on a dark scanner differs from it at its edges and
+    /// folds more than in its flat middle.
+    private func enclosedCount() -> Int {
+        var rowLo = [Int32](repeating: .max, count: zoneRows), rowHi = [Int32](repeating: -1, count: zoneRows)
+        var colLo = [Int32](repeating: .max, count: zoneCols), colHi = [Int32](repeating: -1, count: zoneCols)
+        return hit.withUnsafeBufferPointer { h in
+        zoneRow.withUnsafeBufferPointer { zr in zoneCol.withUnsafeBufferPointer { zc in
+            for k in 0..<h.count where h[k] != 0 {
+                let r = Int(zr[k]), c = Int(zc[k])
+                rowLo[r] = min(rowLo[r], zc[k]); rowHi[r] = max(rowHi[r], zc[k])
+                colLo[c] = min(colLo[c], zr[k]); colHi[c] = max(colHi[c], zr[k])
+            }
+            var n = 0
+            for k in 0..<h.count {
+                let r = Int(zr[k]), c = Int(zc[k])
+                if h[k] != 0 || (rowLo[r] <= zc[k] && zc[k] <= rowHi[r] && colLo[c] <= zr[k] && zr[k] <= colHi[c]) { n += 1 }
+            }
+            return n
+        }}}
     }
 
     /// The scan zone against its reference; call after the background model saw the frame.
@@ -73,12 +107,14 @@ final class ObstructionDetector {
         let covered = scanIndices.withUnsafeBufferPointer { idx in
         ny.withUnsafeBufferPointer { y in nu.withUnsafeBufferPointer { u in nv.withUnsafeBufferPointer { v in
         refY.withUnsafeMutableBufferPointer { ry in refU.withUnsafeMutableBufferPointer { ru in
-        refV.withUnsafeMutableBufferPointer { rv in
+        refV.withUnsafeMutableBufferPointer { rv in hit.withUnsafeMutableBufferPointer { h in
             var covered = 0
             for k in 0..<idx.count {
                 let i = idx[k]
                 let dy = y[i] - ry[k], du = u[i] - ru[k], dv = v[i] - rv[k]
-                if abs(dy) > 13 || du * du + dv * dv > 90 { covered += 1 }
+                let differs = abs(dy) > 13 || du * du + dv * dv > 90
+                h[k] = differs ? 1 : 0
+                if differs { covered += 1 }
             }
             // Learn slowly, and only from a clear scanner, so lighting drift is followed.
             if Double(covered) / Double(idx.count) < 0.08 {
@@ -90,8 +126,8 @@ final class ObstructionDetector {
                 }
             }
             return covered
-        }}}}}}}
-        coverage = Double(covered) / Double(scanIndices.count)
+        }}}}}}}}
+        coverage = Double(covered == 0 ? 0 : enclosedCount()) / Double(scanIndices.count)
         if coverage < 0.08 {
             clearFrames += 1
         } else {

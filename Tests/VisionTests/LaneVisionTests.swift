@@ -123,8 +123,11 @@ import LaneCore
     }
 
     /// A red cloth, and a plain dark grey one (evenly darker than the bed, as a
-    /// dimmed light would make it): neither is taken for a change of light.
-    @Test(arguments: [(UInt8(120), UInt8(40), UInt8(40)), (UInt8(40), UInt8(40), UInt8(40))])
+    /// dimmed light would make it): neither is taken for a change of light. A
+    /// cloth the colour of the scanner's glass differs from the scanner only
+    /// where it lies over the counter around the glass: what that encloses is
+    /// covered too.
+    @Test(arguments: [(UInt8(120), UInt8(40), UInt8(40)), (UInt8(40), UInt8(40), UInt8(40)), (UInt8(60), UInt8(70), UInt8(80))])
     func coveredScannerIsAnObstruction(cloth: (UInt8, UInt8, UInt8)) {
         var s = Script()
         s.scene.coverColor = cloth
