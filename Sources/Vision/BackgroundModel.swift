@@ -11,6 +11,9 @@ import LaneCore
 /// - Foreground that stays unchanged for `absorbSeconds` is absorbed: items
 ///   left in the basket or the bag, a customer standing still.
 /// - Darker-with-the-same-chroma is a shadow, not foreground.
+/// - Where something absorbed has gone again (an arm held still, then moved),
+///   the bared counter matches a slow long-term background: it is background
+///   at once, not a ghost for `absorbSeconds`.
 public final class BackgroundModel {
     public enum Label: UInt8 { case background = 0, foreground = 1, shadow = 2 }
 
@@ -46,6 +49,11 @@ public final class BackgroundModel {
     var localGain: LocalGainField
     /// Per pixel: 1 / local gain.
     private var invLocalGain: [Float]
+    /// The slow long-term background (normalized units), following the
+    /// background with time constant `longTermSeconds`, every few frames.
+    private var longY: [Float], longU: [Float], longV: [Float]
+    public var longTermSeconds: Double = 30
+    private var longTermDue = 0.0
 
     public init(width: Int, height: Int) {
         self.width = width
@@ -60,6 +68,7 @@ public final class BackgroundModel {
         labels = [UInt8](repeating: 0, count: n)
         localGain = LocalGainField(width: width, height: height)
         invLocalGain = [Float](repeating: 1, count: n)
+        longY = bgY; longU = bgY; longV = bgY
     }
 
     /// Classify `frame` and update the model. `dt` is the time since the previous frame.
@@ -80,6 +89,7 @@ public final class BackgroundModel {
             }
             prevY = bgY
             normY = bgY; normU = bgU; normV = bgV
+            longY = bgY; longU = bgU; longV = bgV
             initialized = true
             framesSeen = 1
             return
@@ -225,6 +235,50 @@ public final class BackgroundModel {
                 py[i] = y
             }
         }}}}}}}}}}}}}}}
+        if warm {
+            // The first frames may have held a passer-by: the long-term starts once the background has settled.
+            longY = bgY; longU = bgU; longV = bgV
+            return
+        }
+        clearGhosts()
+        longTermDue += dt
+        if longTermDue >= Self.longTermStep { followLongTerm(dt: longTermDue); longTermDue = 0 }
+    }
+
+    static let longTermStep = 0.25
+
+    /// Foreground that matches the long-term background where the background
+    /// has absorbed something: the counter bared again.
+    private func clearGhosts() {
+        let minTy2 = minLumaThreshold * minLumaThreshold, minTc2 = minChromaThreshold * minChromaThreshold
+        let k2 = k * k
+        labels.withUnsafeMutableBufferPointer { lab in
+        normY.withUnsafeBufferPointer { ny in normU.withUnsafeBufferPointer { nu in normV.withUnsafeBufferPointer { nv in
+        longY.withUnsafeBufferPointer { ly in longU.withUnsafeBufferPointer { lu in longV.withUnsafeBufferPointer { lv in
+        bgY.withUnsafeMutableBufferPointer { by in bgU.withUnsafeMutableBufferPointer { bu in bgV.withUnsafeMutableBufferPointer { bv in
+        varY.withUnsafeBufferPointer { vy in varC.withUnsafeBufferPointer { vc in
+        staticFrames.withUnsafeMutableBufferPointer { st in
+            for i in 0..<lab.count where lab[i] == 1 {
+                let dy = ny[i] - ly[i], du = nu[i] - lu[i], dv = nv[i] - lv[i]
+                guard dy * dy <= max(minTy2, k2 * vy[i]), du * du + dv * dv <= max(minTc2, k2 * vc[i]) else { continue }
+                lab[i] = 0
+                by[i] = ny[i]; bu[i] = nu[i]; bv[i] = nv[i]
+                st[i] = 0
+            }
+        }}}}}}}}}}}}}
+    }
+
+    /// The long-term background follows the background slowly.
+    private func followLongTerm(dt: Double) {
+        let beta = Float(1 - exp(-dt / longTermSeconds))
+        bgY.withUnsafeBufferPointer { by in bgU.withUnsafeBufferPointer { bu in bgV.withUnsafeBufferPointer { bv in
+        longY.withUnsafeMutableBufferPointer { ly in longU.withUnsafeMutableBufferPointer { lu in longV.withUnsafeMutableBufferPointer { lv in
+            for i in 0..<ly.count {
+                ly[i] += beta * (by[i] - ly[i])
+                lu[i] += beta * (bu[i] - lu[i])
+                lv[i] += beta * (bv[i] - lv[i])
+            }
+        }}}}}}
     }
 
     /// Replace the background at `indices` with known values (normalized units),

@@ -109,6 +109,27 @@ import LaneCore
         #expect(model.labels.allSatisfy { $0 == 0 })
     }
 
+    /// Something held still long enough to be absorbed (an arm resting while the
+    /// customer taps the screen), then moved away: the bared counter is
+    /// background at once, not a ghost the tracker could take for an item.
+    @Test func whereSomethingAbsorbedLeftNoGhostStays() {
+        var scene = SyntheticLane()
+        scene.coverColor = (150, 60, 60)
+        let model = BackgroundModel(width: scene.width, height: scene.height)
+        for _ in 0..<60 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
+        let resting = (0.62, 0.2, 0.8, 0.5)
+        for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: resting), dt: 1 / 15) }
+        #expect(foregroundShare(model, x: 0.64...0.78, y: 0.22...0.48) > 0.9)
+        // Absorbed after `absorbSeconds`, and held a while longer.
+        for _ in 0..<75 { model.process(scene.frame(hand: nil, cover: resting), dt: 1 / 15) }
+        #expect(foregroundShare(model, x: 0.64...0.78, y: 0.22...0.48) < 0.1)
+        model.process(scene.frame(hand: nil), dt: 1 / 15)
+        #expect(foregroundShare(model, x: 0.64...0.78, y: 0.22...0.48) < 0.1)
+        // Something new there is still foreground.
+        model.process(scene.frame(hand: nil, cover: resting), dt: 1 / 15)
+        #expect(foregroundShare(model, x: 0.64...0.78, y: 0.22...0.48) > 0.9)
+    }
+
     @Test func aClothLyingStillIsNotALightChange() {
         // A cloth of the counter's own colour, darker, over four blocks of it:
         // each block darker by one even factor, as under a dimmed lamp, but a
