@@ -84,6 +84,9 @@ extension LaneVision {
     static let maxPassSeconds = 8.0
     /// A lost carry found again within this long continues.
     static let stitchGap = 0.8
+    /// …after being lost this long at least (a frame's dropout is not a loss:
+    /// the item is still there, and what appeared is something else).
+    static let lostFor = 0.15
     /// A carried item stays within this distance (normalized) of the lane's zones.
     static let maxLaneDistance = 0.3
     static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
@@ -123,6 +126,20 @@ extension LaneVision {
         for ti in 0..<trackUsed.count where !trackUsed[ti] { tracks[ti].frames += 1 }
         for (gi, g) in groups.enumerated() where !groupUsed[gi] {
             let p = zones.axis.progress(x: g.cx / w, y: g.cy / Double(height))
+            // A carry from the pickup side lost a moment, and something new
+            // further along: the carry, hidden a moment or too fast for the gate
+            // (else the rest of it is a track from nowhere, and no pass).
+            if let k = trackUsed.indices.first(where: { k in
+                let o = tracks[k]
+                return !trackUsed[k] && !o.emitted && isFromPickupSide(o) && o.maxProgress > pickupExitProgress - 0.1
+                    && p > o.progress && time - o.lastTime >= Self.lostFor && time - o.lastTime <= Self.stitchGap
+                    && hypot(g.cx - o.cx, g.cy - o.cy) <= 0.45 * frameW
+            }) {
+                trackUsed[k] = true
+                tracks[k] = Track(continuing: tracks[k], cx: g.cx, cy: g.cy, progress: p, box: (g.minX, g.minY, g.maxX, g.maxY))
+                observe(tracks[k], group: g, time: time, into: &out)
+                continue
+            }
             let t: Track
             if let k = orphans.firstIndex(where: { o in
                 time - o.lastTime <= Self.stitchGap && p >= o.progress - 0.1

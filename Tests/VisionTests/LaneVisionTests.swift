@@ -53,6 +53,25 @@ import LaneCore
         #expect(s.passes.first?.path == .aroundScanner)
     }
 
+    /// Held still over the scanner, then swept to the bag out of sight (the
+    /// hand hides it, or blur) and found again far beyond where a still item
+    /// could have gone: the same carry, not a track from nowhere.
+    @Test func anItemLostLeavingTheScannerAndFoundAtTheBagIsOnePass() {
+        var s = Script()
+        s.idle(2)
+        s.move([(0.15, 0.4), (0.5, 0.4)], seconds: 0.8, items: [Self.box])
+        for _ in 0..<Int(0.6 * s.fps) { s.step(hand: (0.5, 0.4), items: [Self.box]) }
+        let frames = Int(0.5 * s.fps)
+        for k in 1...frames {
+            let x = 0.5 + 0.35 * Double(k) / Double(frames)
+            s.step(hand: (x, 0.4), items: x > 0.53 && x < 0.75 ? [] : [Self.box])
+        }
+        s.idle(2)
+        s.finish()
+        #expect(s.passes.count == 1)
+        #expect(s.passes.first?.path == .overScanner)
+    }
+
     @Test func emptyHandIsNotAPass() {
         var s = Script()
         s.idle(2)
