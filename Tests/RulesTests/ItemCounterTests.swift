@@ -31,4 +31,17 @@ import Testing
         let other = counter.count(pass(Colour.blue(9)), scanned: ["A"])
         #expect(other.count == 1)
     }
+
+    @Test func anItemUnlikeItsPictureIsNotTwoBecauseAMixFitsALittleBetter() {
+        let counter = ItemCounter(references: Self.refs)
+        // Mostly white (glare, or a pack whose picture shows its other side),
+        // a little of the scanned red and a hint of green: nothing fits it well,
+        // and the scanned product mixed with another only a little better.
+        let washed = AppearanceDescriptor.mean([(Colour.red(5), 0.15), (Colour.onWhite(Colour.green(6), share: 0.05, seed: 7), 0.85)])!
+        let v = counter.count(pass(washed), scanned: ["A"])
+        #expect(v.count == 1, "\(v.reason)")
+        // Half red, half green: the scanned product and another, plainly.
+        let two = AppearanceDescriptor.mean([(Colour.red(5), 0.5), (Colour.green(6), 0.5)])!
+        #expect(ItemCounter(references: ["A": Colour.red(100), "G": Colour.green(100)]).count(pass(two), scanned: ["A"]).count == 2)
+    }
 }
