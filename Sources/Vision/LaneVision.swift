@@ -126,7 +126,9 @@ public final class LaneVision {
         scanArea = Double(max(scanIdx.count, 1))
         // Items are a few percent of a scanner bed at the least; a group of
         // three large ones can exceed the bed.
-        minItemArea = max(12, 0.0004 * frameW * frameW)
+        // A wide camera shows the scanner, and every item, smaller: sizes
+        // follow the scanner's bed where it is small in the frame.
+        minItemArea = max(12, min(0.0004 * frameW * frameW, 0.01 * scanArea))
         // A large box is ~15% of the frame's width; three items together ~twice that area.
         maxComponentArea = 0.03 * frameW * frameW
         maxGroupArea = 0.06 * frameW * frameW

@@ -18,6 +18,20 @@ struct SyntheticLane {
     var standsInView = false
     /// Colour of what covers the scanner (`cover:`).
     var coverColor: (UInt8, UInt8, UInt8) = (120, 40, 40)
+    /// Below 1, a wider camera: everything drawn shrinks towards the frame's
+    /// centre (use `lane(scale:)` for the zones).
+    var scale = 1.0
+
+    /// The lane's zones as a camera of this `scale` sees them.
+    static func lane(scale: Double) -> Lane {
+        var l = lane
+        l.zones = lane.zones.map { z in
+            var z = z
+            z.polygon = z.polygon.map { NormalizedPoint(x: 0.5 + ($0.x - 0.5) * scale, y: 0.5 + ($0.y - 0.5) * scale) }
+            return z
+        }
+        return l
+    }
 
     static let lane = Lane(
         store: "t", lane: "t1", kind: .selfCheckout,
@@ -41,9 +55,12 @@ struct SyntheticLane {
             let i = (y * width + x) * 3
             rgb[i] = c.0; rgb[i + 1] = c.1; rgb[i + 2] = c.2
         }
+        let k = scale
+        func sx(_ x: Double) -> Double { 0.5 + (x - 0.5) * k }
+        func sy(_ y: Double) -> Double { 0.5 + (y - 0.5) * k }
         func fillRect(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ c: (UInt8, UInt8, UInt8), stripes: Bool = false) {
-            let a = Int(x0 * Double(width)), b = Int(x1 * Double(width))
-            let cA = Int(y0 * Double(height)), d = Int(y1 * Double(height))
+            let a = Int(sx(x0) * Double(width)), b = Int(sx(x1) * Double(width))
+            let cA = Int(sy(y0) * Double(height)), d = Int(sy(y1) * Double(height))
             guard a <= b, cA <= d else { return }
             for y in cA...d {
                 for x in a...b {
@@ -52,8 +69,8 @@ struct SyntheticLane {
             }
         }
         func fillEllipse(_ cx: Double, _ cy: Double, _ rx: Double, _ ry: Double, _ c: (UInt8, UInt8, UInt8)) {
-            let px = cx * Double(width), py = cy * Double(height)
-            let ax = rx * Double(width), ay = ry * Double(height)
+            let px = sx(cx) * Double(width), py = sy(cy) * Double(height)
+            let ax = rx * k * Double(width), ay = ry * k * Double(height)
             for y in Int(py - ay)...Int(py + ay) {
                 for x in Int(px - ax)...Int(px + ax) {
                     let dx = (Double(x) - px) / ax, dy = (Double(y) - py) / ay
