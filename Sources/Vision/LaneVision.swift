@@ -360,13 +360,23 @@ public final class LaneVision {
         }
         bodyBlobs = side == nil ? [] : body
         measureReach(stats: stats)
+        // A forearm cut off from the body (a dark sleeve over a dark torso reads
+        // as shadow at the shoulder) is still the customer's: long and thin,
+        // unlike any product.
+        var teach = bodyBlobs.isEmpty ? body : bodyBlobs
+        if side != nil {
+            for (k, c) in stats.enumerated() where !teach[k] && Double(c.area) >= minBody {
+                let w = Double(c.maxX - c.minX + 1), h = Double(c.maxY - c.minY + 1)
+                if (w * w + h * h) / Double(c.area) >= Self.armElongation { teach[k] = true }
+            }
+        }
         var fed = 0
         model.staticFrames.withUnsafeBufferPointer { still in
         model.normY.withUnsafeBufferPointer { ny in
         model.normU.withUnsafeBufferPointer { nu in
         model.normV.withUnsafeBufferPointer { nv in
             reach.withUnsafeBufferPointer { rp in
-            for r in bodyLabeler.runs where body[Int(r.label)] {
+            for r in bodyLabeler.runs where teach[Int(r.label)] {
                 let base = Int(r.y) * width
                 // Not the arm's far end: a hand holds items there, and they are not the customer.
                 let l = Int(r.label)
@@ -454,6 +464,11 @@ public final class LaneVision {
         }
         return Double(far) < Self.armEndShare * Double(bodyReach[l])
     }
+
+    /// Squared length over area from which a blob is an arm: a forearm is
+    /// five or more times as long as it is wide, a box or bottle seen from
+    /// above at most three or four.
+    static let armElongation = 5.0
 
     /// Share of a body blob's reach beyond which a hand (and what it holds) is.
     static let armEndShare = 0.55

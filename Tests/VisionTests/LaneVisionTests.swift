@@ -118,6 +118,29 @@ import LaneCore
         if item { #expect(s.passes.first?.path == .overScanner) }
     }
 
+    /// A green sleeve whose forearm is cut off from the body (at the shoulder
+    /// it reads as shadow) is still the customer's arm: long and thin, it
+    /// teaches the colour model, so empty hands are not carries and an item
+    /// is still found.
+    @Test(arguments: [false, true])
+    func aForearmCutOffFromTheBodyIsStillTheCustomers(item: Bool) {
+        var s = Script()
+        s.scene.sleeveColor = (50, 120, 70)
+        // The forearm ends short of the line past which the body is.
+        s.scene.sleeveGap = 0.6
+        s.idle(2)
+        for _ in 0..<5 {
+            s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0)
+        }
+        s.idle(1)
+        // Until the colours are learned the forearm may pass for an item; not after.
+        let before = s.passes.count
+        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: item ? [Self.box] : [], dwellAt: 1, dwell: 0.6)
+        s.idle(2)
+        s.finish()
+        #expect(s.passes.count - before == (item ? 1 : 0))
+    }
+
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)

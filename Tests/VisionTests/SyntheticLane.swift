@@ -18,6 +18,10 @@ struct SyntheticLane {
     var standsInView = false
     /// Colour of what covers the scanner (`cover:`).
     var coverColor: (UInt8, UInt8, UInt8) = (120, 40, 40)
+    var sleeveColor: (UInt8, UInt8, UInt8) = (30, 30, 34)
+    /// The sleeve starts this far (0…1) from the shoulder: a gap where a dark
+    /// sleeve meets a dark torso and reads as shadow.
+    var sleeveGap = 0.0
     /// Below 1, a wider camera: everything drawn shrinks towards the frame's
     /// centre (use `lane(scale:)` for the zones).
     var scale = 1.0
@@ -94,7 +98,8 @@ struct SyntheticLane {
             let sx = 0.5, sy = standsInView ? 0.78 : 0.85
             for k in 0...40 {
                 let f = Double(k) / 40
-                fillEllipse(sx + (hx - sx) * f, sy + (hy + 0.08 - sy) * f, 0.025, 0.04, (30, 30, 34))
+                if f < sleeveGap { continue }
+                fillEllipse(sx + (hx - sx) * f, sy + (hy + 0.08 - sy) * f, 0.025, 0.04, sleeveColor)
             }
             for (k, it) in items.enumerated() {
                 let ox = Double(k) * (it.w + 0.015)
