@@ -124,10 +124,9 @@ public final class LaneVision {
         for i in 0..<(width * height) where zones.membership[i] & scanBits != 0 { scanIdx.append(i) }
         obstruction = ObstructionDetector(width: width, scanIndices: scanIdx, coverageThreshold: settings.occlusionCoverage)
         scanArea = Double(max(scanIdx.count, 1))
-        // Items are a few percent of a scanner bed at the least; a group of
-        // three large ones can exceed the bed.
-        // A wide camera shows the scanner, and every item, smaller: sizes
-        // follow the scanner's bed where it is small in the frame.
+        // Items are 0.04 % of the frame's width squared at the least, or 1 % of
+        // the scanner's bed where a wide camera shows the scanner, and every
+        // item, small in the frame.
         minItemArea = max(12, min(0.0004 * frameW * frameW, 0.01 * scanArea))
         // A large box is ~15% of the frame's width; three items together ~twice that area.
         maxComponentArea = 0.03 * frameW * frameW
@@ -362,8 +361,9 @@ public final class LaneVision {
         measureReach(stats: stats)
         // A forearm cut off from the body (a dark sleeve over a dark torso reads
         // as shadow at the shoulder) is still the customer's: long and thin,
-        // unlike any product.
-        var teach = bodyBlobs.isEmpty ? body : bodyBlobs
+        // unlike nearly every product (a baguette's colours are taught only while
+        // it is carried, too small a share of the busy frames to become the customer's).
+        var teach = body
         if side != nil {
             for (k, c) in stats.enumerated() where !teach[k] && Double(c.area) >= minBody {
                 let w = Double(c.maxX - c.minX + 1), h = Double(c.maxY - c.minY + 1)
