@@ -68,7 +68,7 @@ public final class BackgroundModel {
         labels = [UInt8](repeating: 0, count: n)
         localGain = LocalGainField(width: width, height: height)
         invLocalGain = [Float](repeating: 1, count: n)
-        longY = bgY; longU = bgY; longV = bgY
+        longY = bgY; longU = bgU; longV = bgV
     }
 
     /// Classify `frame` and update the model. `dt` is the time since the previous frame.

@@ -48,6 +48,8 @@ final class ObstructionDetector {
     private let zoneRow: [Int32], zoneCol: [Int32]
     private let zoneRows: Int, zoneCols: Int
     private var hit: [UInt8]
+    /// Per zone row (column): the first and last changed column (row); reused every frame.
+    private var rowLo: [Int32], rowHi: [Int32], colLo: [Int32], colHi: [Int32]
 
     init(width: Int, scanIndices: [Int], coverageThreshold: Double) {
         self.width = width
@@ -59,14 +61,18 @@ final class ObstructionDetector {
         zoneRows = Int(zoneRow.max() ?? -1) + 1
         zoneCols = Int(zoneCol.max() ?? -1) + 1
         hit = [UInt8](repeating: 0, count: scanIndices.count)
+        rowLo = [Int32](repeating: .max, count: zoneRows); rowHi = [Int32](repeating: -1, count: zoneRows)
+        colLo = [Int32](repeating: .max, count: zoneCols); colHi = [Int32](repeating: -1, count: zoneCols)
     }
 
     /// Changed pixels plus those they enclose, along both the row and the
     /// column: a dark cloth on a dark scanner differs from it at its edges and
     /// folds more than in its flat middle.
     private func enclosedCount() -> Int {
-        var rowLo = [Int32](repeating: .max, count: zoneRows), rowHi = [Int32](repeating: -1, count: zoneRows)
-        var colLo = [Int32](repeating: .max, count: zoneCols), colHi = [Int32](repeating: -1, count: zoneCols)
+        rowLo.withUnsafeMutableBufferPointer { $0.update(repeating: .max) }
+        rowHi.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+        colLo.withUnsafeMutableBufferPointer { $0.update(repeating: .max) }
+        colHi.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
         return hit.withUnsafeBufferPointer { h in
         zoneRow.withUnsafeBufferPointer { zr in zoneCol.withUnsafeBufferPointer { zc in
             for k in 0..<h.count where h[k] != 0 {

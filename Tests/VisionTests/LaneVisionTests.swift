@@ -174,11 +174,8 @@ import LaneCore
     /// background at once, not a ghost the tracker could take for an item.
     @Test func whereSomethingAbsorbedLeftNoGhostStays() {
         var scene = SyntheticLane()
-        scene.coverColor = (150, 60, 60)
-        let model = BackgroundModel(width: scene.width, height: scene.height)
-        for _ in 0..<60 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
         let resting = (0.62, 0.2, 0.8, 0.5)
-        for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: resting), dt: 1 / 15) }
+        let model = modelAfterCover(resting, colour: (150, 60, 60), clearFrames: 60, scene: &scene)
         #expect(foregroundShare(model, x: 0.64...0.78, y: 0.22...0.48) > 0.9)
         // Absorbed after `absorbSeconds`, and held a while longer.
         for _ in 0..<75 { model.process(scene.frame(hand: nil, cover: resting), dt: 1 / 15) }
@@ -195,11 +192,7 @@ import LaneCore
         // each block darker by one even factor, as under a dimmed lamp, but a
         // lamp lights more than a few blocks.
         var scene = SyntheticLane()
-        scene.coverColor = (53, 50, 45)
-        let model = BackgroundModel(width: scene.width, height: scene.height)
-        for _ in 0..<30 { model.process(scene.frame(hand: nil), dt: 1 / 15) }
-        let cloth = (0.6, 0.18, 0.8, 0.54)
-        for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: cloth), dt: 1 / 15) }
+        let model = modelAfterCover((0.6, 0.18, 0.8, 0.54), colour: (53, 50, 45), clearFrames: 30, scene: &scene)
         #expect(foregroundShare(model, x: 0.62...0.78, y: 0.2...0.52) > 0.9)
     }
 
@@ -239,6 +232,17 @@ import LaneCore
     }
 
     /// Share of the pixels in a normalized rectangle (upper edges excluded) labelled foreground.
+    /// A background model that saw `clearFrames` of the empty counter, then
+    /// one second of `cover` in `colour` lying on it.
+    func modelAfterCover(_ cover: (Double, Double, Double, Double), colour: (UInt8, UInt8, UInt8),
+                         clearFrames: Int, scene: inout SyntheticLane) -> BackgroundModel {
+        scene.coverColor = colour
+        let model = BackgroundModel(width: scene.width, height: scene.height)
+        for _ in 0..<clearFrames { model.process(scene.frame(hand: nil), dt: 1 / 15) }
+        for _ in 0..<15 { model.process(scene.frame(hand: nil, cover: cover), dt: 1 / 15) }
+        return model
+    }
+
     func foregroundShare(_ model: BackgroundModel, x: ClosedRange<Double>, y: ClosedRange<Double>) -> Double {
         let w = model.width, h = model.height
         var fg = 0, pixels = 0
