@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["LaneCore", "Contract"]),
         .executableTarget(
             name: "lanesight",
-            dependencies: ["Pipeline", "Simulator", "Evaluation",
+            dependencies: ["Pipeline", "Zones", "Vision", "MediaIO", "Contract", "Simulator", "Evaluation",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CLI"
         ),

@@ -4,6 +4,7 @@ import Foundation
 import MediaIO
 import Pipeline
 import Vision
+import Zones
 
 /// A developer's view of the vision stage: writes what it sees as PNGs and
 /// logs the passes and obstructions it reports, frame by frame.
@@ -24,9 +25,12 @@ struct Inspect: ParsableCommand {
         let l: Lane
         do { l = try LaneReader.read(url: URL(fileURLWithPath: lane)) } catch { throw fail(error.description) }
         let source: VideoSource
-        do { source = try VideoSource(url: video) } catch { throw fail(error.description) }
+        var options = SourceOptions()
+        options.analysisRegion = AnalysisRegion.around(l.zones)
+        do { source = try VideoSource(url: video, options: options) } catch { throw fail(error.description) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var settings = VisionSettings()
+        settings.crop = source.info.analysisRegion
         if let catalog {
             do {
                 let c = try CatalogReader.read(url: URL(fileURLWithPath: catalog))

@@ -16,12 +16,16 @@ public struct VideoInfo: Sendable {
     /// Size of `VideoFrame.analysis`.
     public var analysisWidth: Int
     public var analysisHeight: Int
+    /// The part of the frame the analysis copy shows (normalized, exactly as
+    /// cut after rounding to pixels); nil: the whole frame.
+    public var analysisRegion: NormalizedRect?
 
     public init(url: String, width: Int, height: Int, frameRate: Double?, duration: Double?, frameCount: Int?,
-                creationTime: Double?, codec: String, analysisWidth: Int = 0, analysisHeight: Int = 0) {
+                creationTime: Double?, codec: String, analysisWidth: Int = 0, analysisHeight: Int = 0,
+                analysisRegion: NormalizedRect? = nil) {
         self.url = url; self.width = width; self.height = height; self.frameRate = frameRate
         self.duration = duration; self.frameCount = frameCount; self.creationTime = creationTime; self.codec = codec
-        self.analysisWidth = analysisWidth; self.analysisHeight = analysisHeight
+        self.analysisWidth = analysisWidth; self.analysisHeight = analysisHeight; self.analysisRegion = analysisRegion
     }
 }
 
@@ -29,6 +33,11 @@ public struct SourceOptions: Sendable {
     /// Width of the analysis planes; the height keeps the aspect ratio, rounded to even.
     /// 0 or less keeps the source width.
     public var analysisWidth: Int = 320
+    /// Analyse only this part of the frame (normalized); nil: all of it. The
+    /// analysis copy then has about as many pixels as the whole frame would
+    /// have at `analysisWidth`, so a lane that a wide camera shows small is
+    /// analysed larger at the same cost.
+    public var analysisRegion: NormalizedRect?
     /// Decoder threads; 0 = one per core (frame threading).
     public var decoderThreads: Int = 0
     /// `tcp` or `udp`, for rtsp:// URLs.
@@ -75,6 +84,8 @@ public final class VideoSource {
     private let decoded: UnsafeMutablePointer<AVFrame>
     private let last: UnsafeMutablePointer<AVFrame>
     private let scaled: UnsafeMutablePointer<AVFrame>
+    /// A reference to the decoded frame with its borders cropped off (no pixels copied).
+    private let cropped: UnsafeMutablePointer<AVFrame>
     private var hasLast = false
     private var analysisSws: OpaquePointer?
     private var snapshotSws: OpaquePointer?
@@ -106,14 +117,23 @@ public final class VideoSource {
             duration = Double(decoder.format.pointee.duration) / Double(lanesight_av_time_base())
         }
         let width = Int(par.pointee.width), height = Int(par.pointee.height)
-        let aw = options.analysisWidth > 0 ? options.analysisWidth : width
-        let ah = max(2, Int((Double(height) * Double(aw) / Double(width) / 2).rounded()) * 2)
+        var aw = options.analysisWidth > 0 ? options.analysisWidth : width
+        var ah = max(2, Int((Double(height) * Double(aw) / Double(width) / 2).rounded()) * 2)
+        var region: NormalizedRect?
+        if let r = options.analysisRegion, let c = Self.crop(r, width: width, height: height), c.w < width || c.h < height {
+            region = NormalizedRect(x: Double(c.x) / Double(width), y: Double(c.y) / Double(height),
+                                    width: Double(c.w) / Double(width), height: Double(c.h) / Double(height))
+            // The same pixel budget, never more pixels than the source has.
+            let s = min(1, (Double(aw * ah) / Double(c.w * c.h)).squareRoot())
+            aw = max(2, Int((Double(c.w) * s / 2).rounded()) * 2)
+            ah = max(2, Int((Double(c.h) * s / 2).rounded()) * 2)
+        }
         info = VideoInfo(
             url: url, width: width, height: height, frameRate: frameRate, duration: duration,
             frameCount: st.pointee.nb_frames > 0 ? Int(st.pointee.nb_frames) : nil,
             creationTime: VideoSource.creationTime(decoder.format, st),
             codec: String(cString: avcodec_get_name(par.pointee.codec_id)),
-            analysisWidth: aw, analysisHeight: ah)
+            analysisWidth: aw, analysisHeight: ah, analysisRegion: region)
         switch options.analysisScaler {
         case .fastBilinear: swsFlags = SWS_FAST_BILINEAR
         case .bilinear: swsFlags = SWS_BILINEAR
@@ -128,6 +148,8 @@ public final class VideoSource {
         s.pointee.height = Int32(ah)
         s.pointee.format = AV_PIX_FMT_YUV444P.rawValue
         if av_frame_get_buffer(s, 64) < 0 { fatalError("av_frame_get_buffer: out of memory") }
+        guard let c = av_frame_alloc() else { fatalError("av_frame_alloc: out of memory") }
+        cropped = c
 
         clips = ClipRecorder(parameters: par, timeBase: tb, history: options.packetHistory,
                              frameDuration: nominalFrameDuration, url: url)
@@ -142,6 +164,8 @@ public final class VideoSource {
         av_frame_free(&l)
         var s: UnsafeMutablePointer<AVFrame>? = scaled
         av_frame_free(&s)
+        var c: UnsafeMutablePointer<AVFrame>? = cropped
+        av_frame_free(&c)
         sws_freeContext(analysisSws)
         sws_freeContext(snapshotSws)
     }
@@ -182,8 +206,37 @@ public final class VideoSource {
         return t
     }
 
-    private func scaleForAnalysis(_ frame: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> PlanarYUV {
+    /// `region` in pixels of a width × height frame: the left edge on a multiple
+    /// of 16 (aligned rows for swscale), sizes even (chroma subsampling).
+    static func crop(_ region: NormalizedRect, width: Int, height: Int) -> (x: Int, y: Int, w: Int, h: Int)? {
+        let x0 = max(0, min(width - 2, Int((region.x * Double(width)).rounded(.down)) / 16 * 16))
+        let y0 = max(0, min(height - 2, Int((region.y * Double(height)).rounded(.down)) / 2 * 2))
+        let x1 = min(width, Int(((region.x + region.width) * Double(width)).rounded(.up)))
+        let y1 = min(height, Int(((region.y + region.height) * Double(height)).rounded(.up)))
+        let w = (x1 - x0) / 2 * 2, h = (y1 - y0) / 2 * 2
+        guard w >= 2, h >= 2 else { return nil }
+        return (x0, y0, w, h)
+    }
+
+    private func scaleForAnalysis(_ decodedFrame: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> PlanarYUV {
         let aw = info.analysisWidth, ah = info.analysisHeight
+        var frame = decodedFrame
+        if let r = info.analysisRegion {
+            // The region in this frame's pixels (a stream may change size on the way).
+            let fw = Int(decodedFrame.pointee.width), fh = Int(decodedFrame.pointee.height)
+            if let c = Self.crop(r, width: fw, height: fh) {
+                av_frame_unref(cropped)
+                if av_frame_ref(cropped, decodedFrame) < 0 { throw MediaError(url: info.url, message: "out of memory") }
+                cropped.pointee.crop_left = Int(c.x)
+                cropped.pointee.crop_top = Int(c.y)
+                cropped.pointee.crop_right = Int(fw - c.x - c.w)
+                cropped.pointee.crop_bottom = Int(fh - c.y - c.h)
+                let e = av_frame_apply_cropping(cropped, Int32(AV_FRAME_CROP_UNALIGNED))
+                if e < 0 { throw MediaError(url: info.url, message: "cannot crop the frame for analysis: \(avErrorText(e))") }
+                frame = cropped
+            }
+        }
+        defer { if frame == cropped { av_frame_unref(cropped) } }
         analysisSws = sws_getCachedContext(analysisSws, frame.pointee.width, frame.pointee.height,
                                            AVPixelFormat(frame.pointee.format), Int32(aw), Int32(ah),
                                            AV_PIX_FMT_YUV444P, swsFlags, nil, nil, nil)

@@ -6,6 +6,7 @@ import MediaIO
 import POS
 import Rules
 import Vision
+import Zones
 
 /// `lanesight analyze`: the streaming pipeline fed from files.
 public struct AnalyzeJob {
@@ -18,6 +19,8 @@ public struct AnalyzeJob {
     /// Where learned appearance is kept between runs; nil = do not keep.
     public var stateDir: URL?
     public var analysisWidth = 320
+    /// Analyse only the lane's part of the view when it is a small part of it (AnalysisRegion).
+    public var analyseLaneRegion = true
     public var writeEvidence = true
     /// Also write DIR/passes.jsonl: every pass and how it was decided.
     public var writePassLog = false
@@ -75,6 +78,7 @@ public struct AnalyzeJob {
         do {
             var o = SourceOptions()
             o.analysisWidth = analysisWidth
+            if analyseLaneRegion { o.analysisRegion = AnalysisRegion.around(lane.zones) }
             // Decisions can come long after the pass (up to the snapshot horizon): keep the
             // packets of that long, plus the clip's lead-in, or late incidents get no clip.
             o.packetHistory = max(o.packetHistory, LaneAnalyzer.snapshotHorizon + lane.rules.clipPre + 5)
@@ -121,7 +125,8 @@ public struct AnalyzeJob {
         let first = source.info
         let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory,
                                     counter: loaded.counter, evidence: writer,
-                                    passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil)
+                                    passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil,
+                                    analysisRegion: first.analysisRegion)
         // POS events are fed a little ahead of the camera: the POS clock may run ahead.
         let lookAhead = lane.rules.clockOffsetMax + lane.rules.scanWindow + 1
         var posIndex = 0

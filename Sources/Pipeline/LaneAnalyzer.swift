@@ -78,10 +78,13 @@ public final class LaneAnalyzer {
     public init(lane: Lane, videoStart: Double, itemPalette: ItemPalette? = nil,
                 references: [String: [AppearanceDescriptor]] = [:], memory: AppearanceMemory? = nil,
                 counter: ItemCounter = ItemCounter(),
-                evidence: EvidenceWriter?, snapshotWidth: Int = 1280, passLog: URL? = nil) {
+                evidence: EvidenceWriter?, snapshotWidth: Int = 1280, passLog: URL? = nil,
+                analysisRegion: NormalizedRect? = nil) {
         self.lane = lane
         self.videoStart = videoStart
         var vs = VisionSettings()
+        // The frames come cut to this part of the view (VideoInfo.analysisRegion).
+        vs.crop = analysisRegion
         vs.occlusionCoverage = lane.rules.occlusionCoverage
         vs.itemPalette = itemPalette
         visionSettings = vs

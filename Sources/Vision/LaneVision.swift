@@ -85,9 +85,12 @@ public final class LaneVision {
     let maxGroupArea: Double
     let maxComponentArea: Double
     let groupGap: Double
-    /// Analysis pixels per whole-frame width, and normalized crop units per frame unit.
+    /// Analysis pixels per whole-frame width, and in the whole frame.
     let frameW: Double
-    let zoom: Double
+    let framePixels: Double
+    /// The zones in whole-frame coordinates, for distances in frame units
+    /// whatever part of the frame is analysed.
+    let frameZones: [Zone]
     /// Pieces on one foreground blob this close are one carry.
     let carryReach: Double
     let pickupExitProgress: Double
@@ -109,8 +112,9 @@ public final class LaneVision {
         self.settings = settings
         let lane = Self.mapped(fullLane, into: settings.crop)
         // Sizes are fractions of the whole frame's width, whatever part of it is analysed.
-        zoom = 1 / (settings.crop?.width ?? 1)
-        frameW = Double(width) * zoom
+        frameW = Double(width) / (settings.crop?.width ?? 1)
+        framePixels = Double(width * height) / ((settings.crop?.width ?? 1) * (settings.crop?.height ?? 1))
+        frameZones = fullLane.zones
         zones = ZoneMap(zones: lane.zones, width: width, height: height)
         model = BackgroundModel(width: width, height: height)
         palette = ArmColorModel(items: settings.itemPalette)
@@ -174,6 +178,14 @@ public final class LaneVision {
             return z
         }
         return l
+    }
+
+    /// Distance (whole-frame normalized units) from a point in the analysed
+    /// part's coordinates to the nearest zone with this role.
+    func frameDistance(to role: ZoneRole, x: Double, y: Double) -> Double {
+        var fx = x, fy = y
+        if let c = settings.crop { fx = c.x + x * c.width; fy = c.y + y * c.height }
+        return frameZones.filter { $0.role == role }.map { Polygon.distance($0.polygon, x: fx, y: fy) }.min() ?? .infinity
     }
 
     /// Boxes found in the crop, in whole-frame coordinates.

@@ -152,7 +152,7 @@ extension LaneVision {
                 t = Track(id: nextTrackID, cx: g.cx, cy: g.cy, time: time - 1e-6,
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
                 // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
-                t.bornNearPickup = zones.distance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1 * zoom
+                t.bornNearPickup = frameDistance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
                 nextTrackID += 1
                 stats.tracksStarted += 1
             }
@@ -205,11 +205,11 @@ extension LaneVision {
         }
         let box = NormalizedRect(x: Double(g.minX) / w, y: Double(g.minY) / h,
                                  width: Double(g.maxX - g.minX + 1) / w, height: Double(g.maxY - g.minY + 1) / h)
-        let scanDistance = zones.distance(to: .scan, x: nx, y: ny)
+        let scanDistance = frameDistance(to: .scan, x: nx, y: ny)
         // How far the path strays from the lane: passers-by walk well outside it.
-        let laneDistance = min(scanDistance, zones.distance(to: .pickup, x: nx, y: ny), zones.distance(to: .bagging, x: nx, y: ny))
+        let laneDistance = min(scanDistance, frameDistance(to: .pickup, x: nx, y: ny), frameDistance(to: .bagging, x: nx, y: ny))
         t.maxLaneDistance = max(t.maxLaneDistance, laneDistance)
-        let nearScan = scanDistance < 0.03 * zoom
+        let nearScan = scanDistance < 0.03
         if nearScan {
             t.nearScanFrames += 1
             if t.scanAreas.count < 200 { t.scanAreas.append(Float(g.area)) }
@@ -238,7 +238,7 @@ extension LaneVision {
             }
         }
         // Items go into the bag: the bagging zone itself, or its very edge.
-        let atBagging = inBagging || zones.distance(to: .bagging, x: nx, y: ny) <= 0.03 * zoom
+        let atBagging = inBagging || frameDistance(to: .bagging, x: nx, y: ny) <= 0.03
         if atBagging && t.baggingReach == nil && fromPickupSide {
             t.baggingReach = time
             if !t.slotTaken[2] {
@@ -300,7 +300,7 @@ extension LaneVision {
         let back = min(Self.hiddenLift, 2.5 * dt) / dt
         let bx = born.x - step.x * back, by = born.y - step.y * back
         return zones.axis.progress(x: bx / w, y: by / h) < p0
-            && zones.distance(to: .pickup, x: bx / w, y: by / h) <= 0.1 * zoom
+            && frameDistance(to: .pickup, x: bx / w, y: by / h) <= 0.1
     }
 
     /// How long an item lifted out of the pickup zone may go unseen.
@@ -323,7 +323,7 @@ extension LaneVision {
     /// A pass when the track went forward from the pickup side to the bagging
     /// side (or across the scanner towards it); nil for anything else.
     func makePass(_ t: Track) -> PassObservation? {
-        guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance * zoom else { return nil }
+        guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance else { return nil }
         let axisPixels = zones.axis.length * Double(width)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
         let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
@@ -367,7 +367,7 @@ extension LaneVision {
             scanLeave: path == .overScanner ? t.scanLeave : nil,
             itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
             appearance: appearance.descriptor(minPixels: 40), box: t.bestBox ?? lastBox(t),
-            itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / Double(width * height) })
+            itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels })
     }
 
     func lastBox(_ t: Track) -> NormalizedRect {

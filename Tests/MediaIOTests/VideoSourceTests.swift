@@ -47,6 +47,41 @@ import Testing
         #expect(g.analysis.width == 640 && g.analysis.height == 480)
     }
 
+    @Test func anAnalysisRegionIsCutOutAtTheSamePixelBudget() throws {
+        let dir = Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("strip.mp4")
+        // Red, with a green strip from x = 800 to 1120.
+        try Fixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=0xFF0000:size=1280x720:rate=10", "-t", "0.5",
+                             "-vf", "drawbox=x=800:y=0:w=320:h=720:color=0x00FF00:t=fill",
+                             "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", file.path])
+        var options = SourceOptions()
+        options.analysisRegion = NormalizedRect(x: 0.605, y: 0, width: 0.295, height: 1)
+        let s = try VideoSource(url: file.path, options: options)
+        // The left edge moves down to a 16-pixel boundary (774 → 768); the right edge stays at 1152.
+        let r = try #require(s.info.analysisRegion)
+        #expect(abs(r.x - 0.6) < 1e-9 && abs(r.width - 0.3) < 1e-9 && r.y == 0 && r.height == 1)
+        let f = try #require(try s.next())
+        #expect(f.analysis.width == s.info.analysisWidth && f.analysis.height == s.info.analysisHeight)
+        // About the pixels the whole frame gets (320 × 180), in the region's shape (384 × 720).
+        #expect(abs(Double(f.analysis.width * f.analysis.height) / (320 * 180) - 1) < 0.03)
+        #expect(abs(Double(f.analysis.width) / Double(f.analysis.height) - 384.0 / 720) < 0.02)
+        let red = ColorConversion.yuv(r: 255, g: 0, b: 0), green = ColorConversion.yuv(r: 0, g: 255, b: 0)
+        let row = f.analysis.height / 2 * f.analysis.width
+        // 32 of the region's 384 columns are red on each side of the green strip.
+        for (x, c) in [(1, red), (f.analysis.width / 2, green), (f.analysis.width - 2, red)] {
+            #expect(abs(Int(f.analysis.v[row + x]) - Int(c.v)) <= 12)
+        }
+
+        // A region smaller than the budget is not blown up.
+        var small = SourceOptions()
+        small.analysisRegion = NormalizedRect(x: 0.625, y: 0.25, width: 0.1, height: 0.1)
+        let t = try VideoSource(url: file.path, options: small)
+        #expect(t.info.analysisWidth == 128 && t.info.analysisHeight == 72)
+        let g = try #require(try t.next())
+        #expect(abs(Int(g.analysis.v[36 * 128 + 64]) - Int(green.v)) <= 12)
+    }
+
     @Test func analysisPlanesCarryBT601Colours() throws {
         let dir = Fixtures.tempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

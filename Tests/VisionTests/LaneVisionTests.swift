@@ -90,6 +90,37 @@ import LaneCore
         #expect(s.passes.first?.path == .overScanner)
     }
 
+    @Test func theLanesRegionOfAWiderViewGivesThePassInWholeFrameTerms() throws {
+        // The same frames, once as the whole view and once as the middle of a
+        // view twice as wide and high (what VideoSource cuts for a lane a wide
+        // camera shows small): same pass, its box and area in whole-frame terms.
+        func run(_ vision: LaneVision) -> [PassObservation] {
+            var s = Script()
+            s.vision = vision
+            s.idle(2)
+            for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+            s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: [Self.box], dwellAt: 1, dwell: 0.6)
+            s.idle(2)
+            s.finish()
+            return s.passes
+        }
+        let whole = run(LaneVision(lane: SyntheticLane.lane, width: 320, height: 180))
+        var settings = VisionSettings()
+        let crop = NormalizedRect(x: 0.25, y: 0.25, width: 0.5, height: 0.5)
+        settings.crop = crop
+        let cut = run(LaneVision(lane: SyntheticLane.lane(scale: 0.5), width: 320, height: 180, settings: settings))
+        #expect(whole.count == 1 && cut.count == 1)
+        let a = try #require(whole.first), b = try #require(cut.first)
+        #expect(b.path == a.path && b.path == .overScanner)
+        let ab = try #require(a.box), bb = try #require(b.box)
+        #expect(abs(bb.x - (0.25 + 0.5 * ab.x)) < 1e-9 && abs(bb.width - 0.5 * ab.width) < 1e-9)
+        #expect(abs(bb.y - (0.25 + 0.5 * ab.y)) < 1e-9 && abs(bb.height - 0.5 * ab.height) < 1e-9)
+        // A quarter of the whole frame's share (not the same share of the
+        // region); not exactly, as gaps between pieces are frame-relative too.
+        let aa = try #require(a.itemArea), ba = try #require(b.itemArea)
+        #expect(abs(ba / (aa / 4) - 1) < 0.1)
+    }
+
     @Test func emptyHandIsNotAPass() {
         var s = Script()
         s.idle(2)
