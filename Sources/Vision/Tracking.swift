@@ -324,7 +324,7 @@ extension LaneVision {
     /// side (or across the scanner towards it); nil for anything else.
     func makePass(_ t: Track) -> PassObservation? {
         guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance else { return nil }
-        let axisPixels = zones.axis.length * Double(width)
+        let axisPixels = zones.axis.pixelLength(width: width, height: height)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
         let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
         let reachedBagging = t.baggingReach != nil

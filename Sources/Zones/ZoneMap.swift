@@ -112,6 +112,14 @@ public struct FlowAxis: Sendable {
         length = len
     }
 
+    /// Pickup centre to bagging centre in pixels of a width × height picture
+    /// (normalized x and y scale differently: a top-to-bottom lane's length is
+    /// a share of the height).
+    public func pixelLength(width: Int, height: Int) -> Double {
+        let dx = direction.x * length * Double(width), dy = direction.y * length * Double(height)
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
     /// 0 at the pickup centre, 1 at the bagging centre.
     @inline(__always)
     public func progress(x: Double, y: Double) -> Double {

@@ -35,6 +35,15 @@ func near(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-9 }
         #expect(axis.progress(x: 0.4, y: 0.5) > axis.progress(x: 0.6, y: 0.5))
     }
 
+    @Test func lengthInPixelsUsesTheHeightForATopToBottomLane() {
+        let down = FlowAxis(zones: lane(pickup: (0.5, 0.15), scan: (0.5, 0.5), bagging: (0.5, 0.85)))
+        #expect(near(down.pixelLength(width: 320, height: 180), 0.7 * 180))
+        let across = FlowAxis(zones: lane(pickup: (0.2, 0.5), scan: (0.5, 0.5), bagging: (0.8, 0.5)))
+        #expect(near(across.pixelLength(width: 320, height: 180), 0.6 * 320))
+        let diagonal = FlowAxis(zones: lane(pickup: (0.2, 0.2), scan: (0.5, 0.5), bagging: (0.8, 0.8)))
+        #expect(near(diagonal.pixelLength(width: 320, height: 180), (192.0 * 192 + 108 * 108).squareRoot()))
+    }
+
     @Test func verticalLanes() {
         let down = FlowAxis(zones: lane(pickup: (0.5, 0.15), scan: (0.5, 0.5), bagging: (0.5, 0.85)))
         #expect(near(down.direction.x, 0) && near(down.direction.y, 1))
