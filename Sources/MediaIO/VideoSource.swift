@@ -38,6 +38,11 @@ public struct SourceOptions: Sendable {
     /// have at `analysisWidth`, so a lane that a wide camera shows small is
     /// analysed larger at the same cost.
     public var analysisRegion: NormalizedRect?
+    /// The region's copy is at most this many times finer than the whole
+    /// frame's: finer still, it keeps the sensor noise and compression
+    /// artefacts that scaling down averages away, which the vision's
+    /// thresholds were never meant for.
+    public var maxRegionZoom = 2.0
     /// Decoder threads; 0 = one per core (frame threading).
     public var decoderThreads: Int = 0
     /// `tcp` or `udp`, for rtsp:// URLs.
@@ -123,8 +128,10 @@ public final class VideoSource {
         if let r = options.analysisRegion, let c = Self.crop(r, width: width, height: height), c.w < width || c.h < height {
             region = NormalizedRect(x: Double(c.x) / Double(width), y: Double(c.y) / Double(height),
                                     width: Double(c.w) / Double(width), height: Double(c.h) / Double(height))
-            // The same pixel budget, never more pixels than the source has.
-            let s = min(1, (Double(aw * ah) / Double(c.w * c.h)).squareRoot())
+            // The same pixel budget, never more pixels than the source has, and
+            // at most `maxRegionZoom` times finer than the whole frame would be.
+            let whole = Double(aw) / Double(width)
+            let s = min(1, options.maxRegionZoom * whole, (Double(aw * ah) / Double(c.w * c.h)).squareRoot())
             aw = max(2, Int((Double(c.w) * s / 2).rounded()) * 2)
             ah = max(2, Int((Double(c.h) * s / 2).rounded()) * 2)
         }

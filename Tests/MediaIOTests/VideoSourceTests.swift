@@ -73,13 +73,17 @@ import Testing
             #expect(abs(Int(f.analysis.v[row + x]) - Int(c.v)) <= 12)
         }
 
-        // A region smaller than the budget is not blown up.
+        // A small region is magnified at most twice the whole frame's scale (320 / 1280 → 0.5)…
         var small = SourceOptions()
         small.analysisRegion = NormalizedRect(x: 0.625, y: 0.25, width: 0.1, height: 0.1)
         let t = try VideoSource(url: file.path, options: small)
-        #expect(t.info.analysisWidth == 128 && t.info.analysisHeight == 72)
+        #expect(t.info.analysisWidth == 64 && t.info.analysisHeight == 36)
         let g = try #require(try t.next())
-        #expect(abs(Int(g.analysis.v[36 * 128 + 64]) - Int(green.v)) <= 12)
+        #expect(abs(Int(g.analysis.v[18 * 64 + 32]) - Int(green.v)) <= 12)
+        // …and never beyond the source's own pixels.
+        small.maxRegionZoom = 10
+        let u = try VideoSource(url: file.path, options: small)
+        #expect(u.info.analysisWidth == 128 && u.info.analysisHeight == 72)
     }
 
     @Test func analysisPlanesCarryBT601Colours() throws {
