@@ -2,7 +2,8 @@ import Contract
 import LaneCore
 
 /// The part of the frame worth analysing for a lane: its zones, the customer's
-/// reach beside them, and a little beyond both ends. A wide camera may show
+/// reach beside them, a little beyond both ends, and where the lane file says
+/// the customer stands (a `customer` zone, as drawn). A wide camera may show
 /// the lane as a narrow strip; analysing only that strip at the same pixel
 /// budget makes the items in it larger (Frigate-style regions).
 public enum AnalysisRegion {
@@ -17,7 +18,8 @@ public enum AnalysisRegion {
 
     /// The region for these zones (normalized), or nil for the whole frame.
     public static func around(_ zones: [Zone]) -> NormalizedRect? {
-        let pts = zones.filter { $0.role != .ignore }.flatMap(\.polygon)
+        // The lane's own zones, with margins; then where the customer stands, as drawn.
+        let pts = zones.filter { $0.role != .ignore && $0.role != .customer }.flatMap(\.polygon)
         guard let x0 = pts.map(\.x).min(), let x1 = pts.map(\.x).max(),
               let y0 = pts.map(\.y).min(), let y1 = pts.map(\.y).max() else { return nil }
         let axis = FlowAxis(zones: zones)
@@ -25,8 +27,11 @@ public enum AnalysisRegion {
         let w = x1 - x0, h = y1 - y0
         let mx = horizontal ? alongMargin * w : acrossMargin * w
         let my = horizontal ? acrossMargin * h : alongMargin * h
-        let rx0 = max(0, x0 - mx), rx1 = min(1, x1 + mx)
-        let ry0 = max(0, y0 - my), ry1 = min(1, y1 + my)
+        var rx0 = x0 - mx, rx1 = x1 + mx, ry0 = y0 - my, ry1 = y1 + my
+        for p in zones.filter({ $0.role == .customer }).flatMap(\.polygon) {
+            rx0 = min(rx0, p.x); rx1 = max(rx1, p.x); ry0 = min(ry0, p.y); ry1 = max(ry1, p.y)
+        }
+        rx0 = max(0, rx0); rx1 = min(1, rx1); ry0 = max(0, ry0); ry1 = min(1, ry1)
         guard rx1 > rx0, ry1 > ry0, (rx1 - rx0) * (ry1 - ry0) < maxShare else { return nil }
         return NormalizedRect(x: rx0, y: ry0, width: rx1 - rx0, height: ry1 - ry0)
     }
