@@ -332,6 +332,10 @@ extension LaneVision {
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
         // Around the scanner only counts from the pickup zone: that is what a missed scan is.
         if path == .aroundScanner && !isFromPickupSide(t) { return nil }
+        // Seen only over the scanner, neither coming from the pickup side nor
+        // leaving it towards the bag: something set down on it, or a hand
+        // reaching across it, not a carry along the lane.
+        if !isFromPickupSide(t) && !reachedBagging && t.maxProgress < scanEndProgress { return nil }
         let start = t.pickupLast ?? min(t.firstTime, t.scanEnter ?? t.firstTime)
         let end = t.baggingReach ?? t.lastTime
         // Carrying one item across takes seconds; a track lasting far longer

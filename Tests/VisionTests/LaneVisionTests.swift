@@ -121,6 +121,20 @@ import LaneCore
         #expect(abs(ba / (aa / 4) - 1) < 0.1)
     }
 
+    @Test func anItemReachedOverTheScannerFromTheCustomersSideAndBackIsNotAPass() {
+        // Over the scanner, but neither from the pickup side nor on towards the
+        // bag: something shown to the scanner's camera and taken back, a tote
+        // set down on it, a hand reaching across to the screen.
+        var s = Script()
+        s.idle(2)
+        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.idle(1)
+        s.move([(0.47, 0.9), (0.5, 0.35), (0.56, 0.45), (0.55, 0.9)], seconds: 3.0, items: [Self.box], dwellAt: 1, dwell: 0.6)
+        s.idle(2)
+        s.finish()
+        #expect(s.passes.isEmpty)
+    }
+
     @Test func emptyHandIsNotAPass() {
         var s = Script()
         s.idle(2)
