@@ -61,6 +61,12 @@ struct Analyze: ParsableCommand {
         var offset = "unknown"
         if let o = s.clockOffset { offset = String(format: "%+.2f s", o) }
         lines.append("transactions: \(s.transactions)   scans: \(s.scans)   passes: \(s.passes) (\(s.aroundPasses) around the scanner)   POS clock − camera: \(offset)")
+        if let g = s.analysisRegion {
+            // Say so: what lies outside it (a customer far from the lane) is not looked at.
+            lines.append(String(format: "analysed the lane's region of the view: x %.0f–%.0f %%, y %.0f–%.0f %% of the %d×%d frame, at %d×%d",
+                                100 * g.x, 100 * (g.x + g.width), 100 * g.y, 100 * (g.y + g.height),
+                                s.frameSize.0, s.frameSize.1, s.analysisSize.0, s.analysisSize.1))
+        }
         if s.posOtherLanes > 0 { lines.append("POS events of other lanes left out: \(s.posOtherLanes)") }
         if s.posDuplicates > 0 { lines.append("duplicate POS events (same id) skipped: \(s.posDuplicates)") }
         let byType = IncidentType.allCases.map { "\($0.rawValue) \(s.incidentsByType[$0] ?? 0)" }.joined(separator: ", ")

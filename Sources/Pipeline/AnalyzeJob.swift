@@ -165,6 +165,9 @@ public struct AnalyzeJob {
         var summary = analyzer.summary
         summary.posDuplicates += journal.duplicates
         summary.posOtherLanes = otherLanes
+        summary.analysisRegion = first.analysisRegion
+        summary.analysisSize = (first.analysisWidth, first.analysisHeight)
+        summary.frameSize = (first.width, first.height)
         let incidentsFile = outDir.appendingPathComponent("incidents.json")
         do {
             if let writer {

@@ -40,6 +40,10 @@ public struct AnalysisSummary: Sendable {
     public var incidentsByType: [IncidentType: Int] = [:]
     public var clipsCopied = 0
     public var clipErrors: [String] = []
+    /// The part of the view analysed (nil: all of it), the analysis copy's size and the frame's.
+    public var analysisRegion: NormalizedRect?
+    public var analysisSize = (0, 0)
+    public var frameSize = (0, 0)
 }
 
 /// The streaming pipeline for one lane: frames and POS events in, incidents

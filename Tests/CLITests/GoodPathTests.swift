@@ -29,6 +29,8 @@ import Testing
                               "--out", out.path, "--state", dir.appendingPathComponent("state").path, "--quiet"], in: dir)
         #expect(an.status == 0, "analyze: \(an.stderr)")
         #expect(an.stdout.contains("wrote \(out.appendingPathComponent("incidents.json").path)"))
+        // The simulated lane fills the view: all of it is analysed.
+        #expect(!an.stdout.contains("region"))
         let file = out.appendingPathComponent("incidents.json")
         let data = try Data(contentsOf: file)
 
@@ -74,6 +76,33 @@ import Testing
         #expect(overall["detected"] as? Int == list.count)
         #expect((overall["truth"] as? Int ?? 0) > 0)
         print("CLI good path: \(list.count) incidents; evaluate: truth \(overall["truth"] ?? "?"), TP \(overall["true_positives"] ?? "?")")
+    }
+
+    @Test func aLaneDrawnAsAStripOfTheViewIsAnalysedInItsRegion() throws {
+        let dir = CLI.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = dir.appendingPathComponent("session")
+        let sim = try CLI.run(["simulate", "--out", session.path, "--seed", "2", "--minutes", "0.2",
+                               "--width", "640", "--height", "360"], in: dir)
+        #expect(sim.status == 0, "simulate: \(sim.stderr)")
+        // The same zones squeezed into a strip a fifth of the view wide (as a wide camera would show the lane).
+        let laneURL = session.appendingPathComponent("lane.json")
+        var lane = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: laneURL)) as? [String: Any])
+        let zones = try #require(lane["zones"] as? [[String: Any]])
+        lane["zones"] = zones.map { z in
+            var z = z
+            z["polygon"] = (z["polygon"] as? [[Double]] ?? []).map { [0.4 + 0.2 * $0[0], $0[1]] }
+            return z
+        }
+        let strip = dir.appendingPathComponent("strip.json")
+        try JSONSerialization.data(withJSONObject: lane).write(to: strip)
+        let an = try CLI.run(["analyze", "--lane", strip.path, "--video", session.appendingPathComponent("video.mp4").path,
+                              "--pos", session.appendingPathComponent("pos.jsonl").path,
+                              "--out", dir.appendingPathComponent("out").path, "--no-state", "--no-evidence", "--quiet"], in: dir)
+        #expect(an.status == 0, "analyze: \(an.stderr)")
+        // x 0.38–0.62: a tenth of the lane's length beyond each end (the left edge
+        // on a 16-pixel boundary, 240 of 640); all of y: half its depth beyond each side.
+        #expect(an.stdout.contains("analysed the lane's region of the view: x 38–62 %, y 0–100 % of the 640×360 frame"), "\(an.stdout)")
     }
 
     @Test func evaluateRejectsABadIncidentsFile() throws {
