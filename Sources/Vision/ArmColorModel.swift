@@ -120,11 +120,16 @@ public final class ArmColorModel {
     @inline(__always)
     public func isSkinLike(bin: Int) -> Bool { prior[bin] >= 0.75 }
 
-    /// Count one moving foreground pixel of this frame.
-    @inline(__always)
-    public func observe(bin: Int) {
-        if frameCounts[bin] == 0 { touched.append(Int32(bin)) }
-        frameCounts[bin] &+= 1
+    /// Count moving foreground pixels of this frame, by their bins. (One call
+    /// per frame: a call per pixel pays a runtime exclusivity check each.)
+    public func observe<C: Collection>(bins: C) where C.Element == Int32 {
+        frameCounts.withUnsafeMutableBufferPointer { fc in
+            for b in bins {
+                let i = Int(b)
+                if fc[i] == 0 { touched.append(b) }
+                fc[i] &+= 1
+            }
+        }
     }
 
     /// Close a frame. Only busy frames (enough moving foreground) teach the model.

@@ -382,7 +382,10 @@ public final class LaneVision {
                 if (w * w + h * h) / Double(c.area) >= Self.armElongation { teach[k] = true }
             }
         }
-        var fed = 0
+        var fed: [Int32] = []
+        swap(&fed, &fedBins)
+        fed.removeAll(keepingCapacity: true)
+        let bodyReach = self.bodyReach, bodyBlobs = self.bodyBlobs, palette = self.palette
         model.staticFrames.withUnsafeBufferPointer { still in
         model.normY.withUnsafeBufferPointer { ny in
         model.normU.withUnsafeBufferPointer { nu in
@@ -400,17 +403,16 @@ public final class LaneVision {
                     if still[i] == 0 {
                         let b = ArmColorModel.bin(y: ny[i], u: nu[i], v: nv[i])
                         // At the far end only skin-like colours: the hand, not what it holds.
-                        if rp.isEmpty || rp[i] < handFrom || palette.isSkinLike(bin: b) {
-                            palette.observe(bin: b)
-                            fed += 1
-                        }
+                        if rp.isEmpty || rp[i] < handFrom || palette.isSkinLike(bin: b) { fed.append(Int32(b)) }
                     }
                     x += 2
                 }
             }
             }
         }}}}
-        return fed
+        palette.observe(bins: fed)
+        defer { swap(&fed, &fedBins) }
+        return fed.count
     }
 
     // MARK: how far along the arm
@@ -421,6 +423,8 @@ public final class LaneVision {
     /// Per pixel of a body blob: path length from the customer's edge (−1 elsewhere).
     var reach: [Int32] = []
     var queue: [Int32] = []
+    /// Colour bins of the body pixels fed to the palette this frame (kept for its capacity).
+    var fedBins: [Int32] = []
 
     /// Breadth-first path lengths inside each body blob from the customer's
     /// edge: a carried item sits at the far end of an arm, while the torso,
@@ -430,6 +434,14 @@ public final class LaneVision {
         if reach.count != n { reach = [Int32](repeating: -1, count: n) }
         bodyReach = [Int32](repeating: 0, count: stats.count)
         guard let side = customerSide, bodyBlobs.contains(true) else { return }
+        // Locals, not the class's properties, in the per-pixel loops: each
+        // property access there is a runtime exclusivity check.
+        // (Swapped out, so the buffers are not copied on write.)
+        var queue: [Int32] = [], bodyReach: [Int32] = []
+        swap(&queue, &self.queue)
+        swap(&bodyReach, &self.bodyReach)
+        let bodyBlobs = self.bodyBlobs, bodyEdge = self.bodyEdge, width = self.width
+        defer { swap(&queue, &self.queue); swap(&bodyReach, &self.bodyReach) }
         reach.withUnsafeMutableBufferPointer { rp in
             rp.update(repeating: -1)
             queue.removeAll(keepingCapacity: true)
