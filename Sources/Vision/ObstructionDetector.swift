@@ -69,10 +69,13 @@ final class ObstructionDetector {
     /// column: a dark cloth on a dark scanner differs from it at its edges and
     /// folds more than in its flat middle.
     private func enclosedCount() -> Int {
-        rowLo.withUnsafeMutableBufferPointer { $0.update(repeating: .max) }
-        rowHi.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
-        colLo.withUnsafeMutableBufferPointer { $0.update(repeating: .max) }
-        colHi.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+        // Buffer pointers: indexing the stored arrays checks exclusive access per pixel.
+        rowLo.withUnsafeMutableBufferPointer { rowLo in rowHi.withUnsafeMutableBufferPointer { rowHi in
+        colLo.withUnsafeMutableBufferPointer { colLo in colHi.withUnsafeMutableBufferPointer { colHi in
+        rowLo.update(repeating: .max)
+        rowHi.update(repeating: -1)
+        colLo.update(repeating: .max)
+        colHi.update(repeating: -1)
         return hit.withUnsafeBufferPointer { h in
         zoneRow.withUnsafeBufferPointer { zr in zoneCol.withUnsafeBufferPointer { zc in
             for k in 0..<h.count where h[k] != 0 {
@@ -87,6 +90,7 @@ final class ObstructionDetector {
             }
             return n
         }}}
+        }}}}
     }
 
     /// The scan zone against its reference; call after the background model saw the frame.
@@ -220,7 +224,9 @@ final class ObstructionDetector {
             if viewBlockedSince == nil {
                 // Follow slow changes of the scene's overall look.
                 viewRefMean += 0.002 * (mean - viewRefMean)
-                for k in 0..<count { viewThumb[k] += 0.005 * (thumb[k] - viewThumb[k]) }
+                viewThumb.withUnsafeMutableBufferPointer { vt in
+                    for k in 0..<count { vt[k] += 0.005 * (thumb[k] - vt[k]) }
+                }
             }
         }
         return out
