@@ -384,6 +384,7 @@ public final class LaneVision {
         }
         var fed: [Int32] = []
         swap(&fed, &fedBins)
+        defer { swap(&fed, &fedBins) }
         fed.removeAll(keepingCapacity: true)
         let bodyReach = self.bodyReach, bodyBlobs = self.bodyBlobs, palette = self.palette
         model.staticFrames.withUnsafeBufferPointer { still in
@@ -411,7 +412,6 @@ public final class LaneVision {
             }
         }}}}
         palette.observe(bins: fed)
-        defer { swap(&fed, &fedBins) }
         return fed.count
     }
 
@@ -435,8 +435,8 @@ public final class LaneVision {
         bodyReach = [Int32](repeating: 0, count: stats.count)
         guard let side = customerSide, bodyBlobs.contains(true) else { return }
         // Locals, not the class's properties, in the per-pixel loops: each
-        // property access there is a runtime exclusivity check.
-        // (Swapped out, so the buffers are not copied on write.)
+        // property access there is a runtime exclusivity check. (Swapped out,
+        // so the buffers are not copied on write.)
         var queue: [Int32] = [], bodyReach: [Int32] = []
         swap(&queue, &self.queue)
         swap(&bodyReach, &self.bodyReach)
