@@ -185,7 +185,7 @@ public final class LaneVision {
     func frameDistance(to role: ZoneRole, x: Double, y: Double) -> Double {
         var fx = x, fy = y
         if let c = settings.crop { fx = c.x + x * c.width; fy = c.y + y * c.height }
-        return frameZones.filter { $0.role == role }.map { Polygon.distance($0.polygon, x: fx, y: fy) }.min() ?? .infinity
+        return ZoneMap.distance(in: frameZones, to: role, x: fx, y: fy)
     }
 
     /// Boxes found in the crop, in whole-frame coordinates.

@@ -207,7 +207,8 @@ extension LaneVision {
                                  width: Double(g.maxX - g.minX + 1) / w, height: Double(g.maxY - g.minY + 1) / h)
         let scanDistance = frameDistance(to: .scan, x: nx, y: ny)
         // How far the path strays from the lane: passers-by walk well outside it.
-        let laneDistance = min(scanDistance, frameDistance(to: .pickup, x: nx, y: ny), frameDistance(to: .bagging, x: nx, y: ny))
+        let baggingDistance = frameDistance(to: .bagging, x: nx, y: ny)
+        let laneDistance = min(scanDistance, frameDistance(to: .pickup, x: nx, y: ny), baggingDistance)
         t.maxLaneDistance = max(t.maxLaneDistance, laneDistance)
         let nearScan = scanDistance < 0.03
         if nearScan {
@@ -238,7 +239,7 @@ extension LaneVision {
             }
         }
         // Items go into the bag: the bagging zone itself, or its very edge.
-        let atBagging = inBagging || frameDistance(to: .bagging, x: nx, y: ny) <= 0.03
+        let atBagging = inBagging || baggingDistance <= 0.03
         if atBagging && t.baggingReach == nil && fromPickupSide {
             t.baggingReach = time
             if !t.slotTaken[2] {

@@ -50,7 +50,15 @@ public struct ZoneMap: Sendable {
 
     /// Distance (normalized units) to the nearest zone with this role, 0 inside.
     public func distance(to role: ZoneRole, x: Double, y: Double) -> Double {
-        zones.filter { $0.role == role }.map { Polygon.distance($0.polygon, x: x, y: y) }.min() ?? .infinity
+        Self.distance(in: zones, to: role, x: x, y: y)
+    }
+
+    /// The same over any zone list (e.g. the whole frame's while a part of it is
+    /// rasterized); no allocation, it runs per tracked item per frame.
+    public static func distance(in zones: [Zone], to role: ZoneRole, x: Double, y: Double) -> Double {
+        var best = Double.infinity
+        for z in zones where z.role == role { best = min(best, Polygon.distance(z.polygon, x: x, y: y)) }
+        return best
     }
 
     /// Calls `body` with the index of every pixel whose centre is inside the polygon.
