@@ -39,6 +39,8 @@ final class Track {
     var bornNearPickup = false
     var maxLaneDistance = 0.0
     var scanEnterProgress = 0.0
+    /// Went alongside a scanned carry (see `accompaniesScannedCarry`): never a pass.
+    var companion = false
 
     init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
         self.id = id
@@ -70,6 +72,7 @@ final class Track {
         appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look
         slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
         maxLaneDistance = o.maxLaneDistance
+        companion = o.companion
     }
 
     var medianArea: Double {
@@ -333,6 +336,7 @@ extension LaneVision {
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
         // Around the scanner only counts from the pickup zone: that is what a missed scan is.
         if path == .aroundScanner && !isFromPickupSide(t) { return nil }
+        if path == .aroundScanner && accompaniesScannedCarry(t) { return nil }
         // Seen only over the scanner, neither coming from the pickup side nor
         // leaving it towards the bag: something set down on it, or a hand
         // reaching across it, not a carry along the lane.
@@ -374,6 +378,27 @@ extension LaneVision {
             appearance: appearance.descriptor(minPixels: 40), box: t.bestBox ?? lastBox(t),
             itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels })
     }
+
+    /// Something tracked beside a scanned carry (the arm, the rest of the
+    /// hand, the basket's contents changing as the item is lifted and then
+    /// taken for what arrives at the bag): it was there when the scanned item
+    /// went onto the scanner and reaches the bag just after it, never over the
+    /// scanner itself. Not a second carry around the scanner. (A second item
+    /// carried around by the other hand at that very moment is missed too.)
+    func accompaniesScannedCarry(_ t: Track) -> Bool {
+        if t.companion { return true }
+        guard let reached = t.baggingReach else { return false }
+        t.companion = tracks.contains { o in
+            guard o !== t, o.emitted, o.scanFrames > 0, let scanned = o.scanEnter, let bagged = o.baggingReach else { return false }
+            return t.firstTime <= scanned + Self.companionSlack && bagged <= reached + Self.companionSlack
+                && reached - bagged <= Self.companionLag && o.lastTime >= reached - 0.1
+        }
+        return t.companion
+    }
+
+    /// Timing of `accompaniesScannedCarry`, in seconds.
+    static let companionSlack = 0.3
+    static let companionLag = 1.5
 
     func lastBox(_ t: Track) -> NormalizedRect {
         let (x0, y0, x1, y1) = t.box

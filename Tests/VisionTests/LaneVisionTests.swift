@@ -186,6 +186,41 @@ import LaneCore
         #expect(s.passes.count - before == (item ? 1 : 0))
     }
 
+    /// What reaches the bag just behind a scanned carry, having been there
+    /// since before it went onto the scanner, goes with it; a carry that
+    /// starts later, or arrives well after, is one of its own.
+    @Test func somethingArrivingJustBehindAScannedCarryIsNotASecondCarry() {
+        let vision = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        let scanned = Track(id: 1, cx: 270, cy: 70, time: 10, box: (260, 60, 280, 80), progress: 1)
+        scanned.emitted = true
+        scanned.scanFrames = 20
+        scanned.scanEnter = 10.4
+        scanned.baggingReach = 12.0
+        scanned.lastTime = 13
+        vision.tracks = [scanned]
+        func around(born: Double, atBag: Double) -> Track {
+            let t = Track(id: vision.tracks.count + 1, cx: 260, cy: 40, time: born, box: (250, 30, 270, 50), progress: 1)
+            t.everPickup = true
+            t.baggingReach = atBag
+            t.lastTime = atBag
+            vision.tracks.append(t)
+            return t
+        }
+        #expect(vision.accompaniesScannedCarry(around(born: 9.8, atBag: 12.8)))
+        #expect(!vision.accompaniesScannedCarry(around(born: 11.2, atBag: 12.8)))
+        #expect(!vision.accompaniesScannedCarry(around(born: 9.8, atBag: 14.0)))
+        // Once found beside a scanned carry, it stays so when that track has ended.
+        let beside = around(born: 10.0, atBag: 12.5)
+        #expect(vision.accompaniesScannedCarry(beside))
+        vision.tracks = [beside]
+        #expect(vision.accompaniesScannedCarry(beside))
+        // The same carry with no scanned one beside it is a pass around the scanner.
+        let alone = around(born: 10.0, atBag: 12.5)
+        for t in [beside, alone] { t.pathLength = 300 }
+        #expect(vision.makePass(beside) == nil)
+        #expect(vision.makePass(alone)?.path == .aroundScanner)
+    }
+
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)
