@@ -281,6 +281,16 @@ public final class BackgroundModel {
         }}}}}}
     }
 
+    /// The view is back after something covered the lens. The last frames
+    /// before the cover was noticed were nearly all foreground, and the gain
+    /// was measured on the few pixels left (the cover darkening them): measure
+    /// it afresh over the whole frame, against the background kept frozen.
+    public func resumeAfterBlock() {
+        gain = 1
+        for i in labels.indices { labels[i] = Label.background.rawValue }
+        for i in staticFrames.indices { staticFrames[i] = 0 }
+    }
+
     /// Replace the background at `indices` with known values (normalized units),
     /// e.g. the clear scanner once something that covered it has gone.
     public func reset(indices: [Int], to values: (y: [Float], u: [Float], v: [Float])) {
@@ -291,7 +301,8 @@ public final class BackgroundModel {
     }
 
     /// Median of frame/background luminance over pixels that were background last
-    /// frame, on a sparse grid.
+    /// frame, on a sparse grid; over all of them when hardly any were (the
+    /// gain was wrong, and the few pixels left say nothing about the light).
     private func estimateGain(_ frame: PlanarYUV) -> Float {
         var hist = [Int32](repeating: 0, count: 256)
         var count = 0
@@ -299,12 +310,22 @@ public final class BackgroundModel {
         frame.y.withUnsafeBufferPointer { fy in
             bgY.withUnsafeBufferPointer { by in
                 labels.withUnsafeBufferPointer { lab in
+                    var samples = 0, background = 0
+                    for py in stride(from: 1, to: height, by: step) {
+                        var i = py * width + 1
+                        while i < py * width + width {
+                            samples += 1
+                            if lab[i] == 0 { background += 1 }
+                            i += step
+                        }
+                    }
+                    let anyPixel = background * 5 < samples
                     for py in stride(from: 1, to: height, by: step) {
                         var i = py * width + 1
                         let end = py * width + width
                         while i < end {
                             let b = by[i]
-                            if lab[i] == 0 && b > 20 {
+                            if (anyPixel || lab[i] == 0) && b > 20 {
                                 // Ratio 0.1 … 2.65 in steps of 0.01.
                                 let r = (Float(fy[i]) - 16) / b
                                 let bin = Int((r - 0.1) * 100)

@@ -219,7 +219,10 @@ public final class LaneVision {
         // A covered camera must not teach the background: freeze it until the view is back.
         let viewObs = obstruction.processView(rawY: frame.y, time: time)
         out.obstructions += viewObs
-        if obstruction.viewJustCleared { viewClearedAt = time }
+        if obstruction.viewJustCleared {
+            viewClearedAt = time
+            model.resumeAfterBlock()
+        }
         if !obstruction.viewBlocked {
             model.process(frame, dt: dt)
             stats.meanGain += (Double(model.gain) - stats.meanGain) * 0.01
