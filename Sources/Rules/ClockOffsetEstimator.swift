@@ -25,10 +25,13 @@ public struct ClockOffsetEstimator: Sendable {
         public var trusted: Bool
         /// Given by the settings rather than estimated.
         public var fixed: Bool
+        /// The best-scoring offset a second or more away (an alias when passes
+        /// come at a steady pace); nil when there is none.
+        public var rival: Double?
 
-        public init(offset: Double, support: Int, confidence: Double, trusted: Bool, fixed: Bool) {
+        public init(offset: Double, support: Int, confidence: Double, trusted: Bool, fixed: Bool, rival: Double? = nil) {
             self.offset = offset; self.support = support; self.confidence = confidence
-            self.trusted = trusted; self.fixed = fixed
+            self.trusted = trusted; self.fixed = fixed; self.rival = rival
         }
     }
 
@@ -104,11 +107,14 @@ public struct ClockOffsetEstimator: Sendable {
     public var current: Estimate { cached }
 
     /// The estimate, recomputed when new data makes it worth it (always when
-    /// not yet trusted, or when `force`).
-    public mutating func estimate(force: Bool = false) -> Estimate {
+    /// not yet trusted, or when `force`). Only scans up to `scansUntil` (POS
+    /// clock) take part: the POS journal runs ahead of the video, and a scan
+    /// whose crossing the camera has not reported yet would vote for whatever
+    /// offset pairs it with an earlier pass.
+    public mutating func estimate(force: Bool = false, scansUntil: Double = .infinity) -> Estimate {
         guard fixedOffset == nil else { return cached }
         if dirty, force || !cached.trusted || newSamples >= parameters.refreshEvery {
-            cached = compute()
+            cached = compute(scans: Array(scans.prefix { $0 <= scansUntil }))
             newSamples = 0
             dirty = false
         }
@@ -117,7 +123,7 @@ public struct ClockOffsetEstimator: Sendable {
 
     /// Per-scan score at offset `c`: log(1 + Σ kernel/ε) over the nearest
     /// crossings, so it is 0 far from any pass and saturates when on one.
-    private func score(_ c: Double) -> (total: Double, inliers: Int) {
+    private func score(_ c: Double, scans: [Double]) -> (total: Double, inliers: Int) {
         let twoVar = 2 * parameters.jitter * parameters.jitter
         let eps = 0.1
         var total = 0.0, inliers = 0
@@ -136,7 +142,7 @@ public struct ClockOffsetEstimator: Sendable {
         return (total, inliers)
     }
 
-    private func compute() -> Estimate {
+    private func compute(scans: [Double]) -> Estimate {
         guard !passes.isEmpty, !scans.isEmpty else {
             return Estimate(offset: cached.offset, support: 0, confidence: 0, trusted: false, fixed: false)
         }
@@ -145,13 +151,21 @@ public struct ClockOffsetEstimator: Sendable {
         grid.reserveCapacity(steps + 1)
         for i in 0...steps {
             let c = -maxOffset + Double(i) * (2 * maxOffset) / Double(steps)
-            grid.append((c, score(c).total))
+            grid.append((c, score(c, scans: scans).total))
         }
         // Ties go to the offset nearest zero, the likelier a priori.
         var best = grid[0]
         for g in grid where g.s > best.s || (g.s == best.s && abs(g.c) < abs(best.c)) { best = g }
         var rival = 0.0
         for g in grid where abs(g.c - best.c) >= 1.0 { rival = max(rival, g.s) }
+        // The best peak a second or more away: an alias, not the slope of the best one.
+        var rivalOffset: Double?
+        var rivalPeak = 0.0
+        for i in grid.indices where abs(grid[i].c - best.c) >= 1.0 && grid[i].s > rivalPeak
+            && (i == 0 || grid[i - 1].s <= grid[i].s) && (i == grid.count - 1 || grid[i + 1].s <= grid[i].s) {
+            rivalPeak = grid[i].s
+            rivalOffset = grid[i].c
+        }
         let margin = best.s - rival
 
         // Refine: mean residual of the scans near a crossing, a few rounds.
@@ -195,9 +209,9 @@ public struct ClockOffsetEstimator: Sendable {
             if n > most || (n == most && abs(mid - c) < abs(choice! - c)) { most = n; choice = mid }
         }
         if let choice { c = min(maxOffset, max(-maxOffset, choice)) }
-        let support = score(c).inliers
+        let support = score(c, scans: scans).inliers
         let confidence = max(0, min(1, 1 - exp(-margin / parameters.minMargin)))
         let trusted = support >= parameters.minSupport && margin >= parameters.minMargin
-        return Estimate(offset: c, support: support, confidence: confidence, trusted: trusted, fixed: false)
+        return Estimate(offset: c, support: support, confidence: confidence, trusted: trusted, fixed: false, rival: rivalOffset)
     }
 }

@@ -352,7 +352,11 @@ public struct RuleEngine: Sendable {
     }
 
     private mutating func run(force: Bool) -> [Decision] {
-        let est = estimator.estimate(force: force)
+        // A scan's crossing is reported up to `passReportDelay` after it, at
+        // any offset in the range: later scans wait (all count at the end).
+        var est = estimator.estimate(force: force, scansUntil: force ? .infinity
+                                     : now - options.passReportDelay - max(0, settings.clockOffsetMax))
+        if !est.trusted, let rival = est.rival, prefersByAppearance(rival, over: est.offset) { est.offset = rival }
         counters.clockOffset = est.offset
         counters.clockOffsetSupport = est.support
         counters.clockOffsetTrusted = est.trusted
@@ -382,6 +386,40 @@ public struct RuleEngine: Sendable {
             if conf >= settings.minConfidence { out.append(d) } else { counters.decisionsBelowConfidence += 1 }
         }
         return out
+    }
+
+    /// Passes at a steady pace make offsets one pace apart explain the scan
+    /// times about equally well, and until one is trusted the other may be
+    /// the right one: at the wrong one every pass is paired with its
+    /// neighbour's scan. What the undecided passes looked like settles it:
+    /// paired at the right offset, the items look like the products scanned.
+    func prefersByAppearance(_ rival: Double, over offset: Double) -> Bool {
+        let a = appearanceAgreement(offset: offset), b = appearanceAgreement(offset: rival)
+        return b.pairs >= Self.minAgreementPairs && b.mean >= a.mean + Self.agreementMargin
+    }
+
+    static let minAgreementPairs = 3
+    static let agreementMargin = 0.15
+
+    /// Mean similarity of the undecided over-the-scanner passes to the product
+    /// of the nearest scan within the scan window at `offset` (0 for a pass
+    /// with none), and how many passes had one.
+    func appearanceAgreement(offset: Double) -> (mean: Double, pairs: Int) {
+        var sum = 0.0, judged = 0, pairs = 0
+        for p in pending where p.path == .overScanner && p.itemConfidence >= settings.minItemConfidence {
+            guard let seen = p.appearance else { continue }
+            var nearest: (gap: Double, sku: String)?
+            for l in lines {
+                let g = PassScanMatcher.gap(l.posTime - offset, p.matchInterval)
+                if g <= settings.scanWindow, g < (nearest?.gap ?? .infinity) { nearest = (g, l.sku) }
+            }
+            judged += 1
+            if let n = nearest, let sim = memory.similarity(seen, sku: n.sku) {
+                sum += sim
+                pairs += 1
+            }
+        }
+        return (judged == 0 ? 0 : sum / Double(judged), pairs)
     }
 
     /// Over the scanner, only the crossing itself must have been visible; around it, the whole carry.

@@ -62,6 +62,41 @@ import Testing
         #expect(!e.estimate(force: true).trusted)
     }
 
+    /// At a steady pace the offset one period away is named as the rival,
+    /// for the rules to weigh with what the items looked like.
+    @Test func theAliasAPeriodAwayIsTheRival() {
+        var e = ClockOffsetEstimator(settings: RuleSettings())
+        var rng = SplitMix(8)
+        for k in 0..<12 {
+            let t = t0 + Double(k) * 4
+            e.addPass(reference: t)
+            e.addScan(posTime: t + 1.0 + Double.random(in: -0.3...0.3, using: &rng))
+        }
+        let est = e.estimate(force: true)
+        #expect(abs(est.offset - 1.0) < 0.3)
+        #expect(abs((est.rival ?? 99) + 3.0) < 0.3)
+    }
+
+    /// The POS journal is read ahead of the video: scans whose crossings are
+    /// not reported yet leave the estimate as it was without them.
+    @Test func scansNotYetDueDoNotVote() {
+        var rng = SplitMix(21)
+        var now = ClockOffsetEstimator(settings: RuleSettings())
+        var t = t0
+        for _ in 0..<12 {
+            t += Double.random(in: 3.5...5, using: &rng)
+            now.addPass(reference: t)
+            now.addScan(posTime: t + Double.random(in: -0.8...0.8, using: &rng) - 2.3)
+        }
+        var ahead = now
+        // The next customer's first scans; their passes come later.
+        for k in 1...3 { ahead.addScan(posTime: t + 8 + Double(k) * 4) }
+        let without = now.estimate(force: true)
+        let cut = ahead.estimate(force: true, scansUntil: t + 1)
+        #expect(cut == without)
+        #expect(abs(cut.offset + 2.3) < 0.4)
+    }
+
     @Test func aConfiguredOffsetIsUsedAsIs() {
         var s = RuleSettings()
         s.clockOffset = -1.25

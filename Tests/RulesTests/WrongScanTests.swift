@@ -17,6 +17,29 @@ import Vision
         return (s, made)
     }
 
+    /// Passes every 4 s: an offset 4 s off pairs each pass with its
+    /// neighbour's scan about as well by the times alone. Paired at the right
+    /// offset, the items look like what was scanned; at the alias they do not.
+    @Test func theItemsSeenTellTheRightOffsetFromAnAlias() {
+        let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)], "C": [Colour.green(100)]])
+        var engine = RuleEngine(settings: RuleSettings(), memory: memory)
+        var s = Script(offset: -2.3)
+        let products: [(String, AppearanceDescriptor)] = [("A", Colour.red(1)), ("B", Colour.blue(2)), ("C", Colour.green(3)),
+                                                          ("A", Colour.red(4)), ("C", Colour.green(5)), ("B", Colour.blue(6))]
+        for (k, (sku, seen)) in products.enumerated() {
+            let at = t0 + 10 + Double(k) * 4
+            s.pass(at: at, appearance: seen)
+            s.scan(at: at + 0.2, sku: sku)
+        }
+        for p in s.passes { engine.ingest(pass: p) }
+        for e in s.events { engine.ingest(posEvent: e) }
+        #expect(engine.prefersByAppearance(-2.3, over: 1.7))
+        #expect(!engine.prefersByAppearance(1.7, over: -2.3))
+        let right = engine.appearanceAgreement(offset: -2.3), alias = engine.appearanceAgreement(offset: 1.7)
+        #expect(right.pairs == products.count)
+        #expect(right.mean > alias.mean + 0.3)
+    }
+
     @Test func wrongScanWithCatalogReferences() {
         let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
         let (s, passes) = stream([("A", Colour.red(1)), ("B", Colour.blue(2)), ("A", Colour.blue(3)), ("B", Colour.blue(4))])
