@@ -50,28 +50,28 @@ import Testing
         #expect(!e.estimate().trusted)
     }
 
+    /// Passes exactly `every` seconds apart, each scanned 1 s after its crossing ± `jitter` (offset 1).
+    func steady(every period: Double, passes: Int, jitter: Double, seed: UInt64) -> ClockOffsetEstimator {
+        var e = ClockOffsetEstimator(settings: RuleSettings())
+        var rng = SplitMix(seed)
+        for k in 0..<passes {
+            let t = t0 + Double(k) * period
+            e.addPass(reference: t)
+            e.addScan(posTime: t + 1.0 + Double.random(in: -jitter...jitter, using: &rng))
+        }
+        return e
+    }
+
     @Test func strictlyPeriodicPassesAreAmbiguousAndNotTrusted() {
         // Every 2 s exactly: an offset one period away explains the scans just as well.
-        var e = ClockOffsetEstimator(settings: RuleSettings())
-        var rng = SplitMix(3)
-        for k in 0..<40 {
-            let t = t0 + Double(k) * 2
-            e.addPass(reference: t)
-            e.addScan(posTime: t + 1.0 + Double.random(in: -1...1, using: &rng))
-        }
+        var e = steady(every: 2, passes: 40, jitter: 1, seed: 3)
         #expect(!e.estimate(force: true).trusted)
     }
 
     /// At a steady pace the offset one period away is named as the rival,
     /// for the rules to weigh with what the items looked like.
     @Test func theAliasAPeriodAwayIsTheRival() {
-        var e = ClockOffsetEstimator(settings: RuleSettings())
-        var rng = SplitMix(8)
-        for k in 0..<12 {
-            let t = t0 + Double(k) * 4
-            e.addPass(reference: t)
-            e.addScan(posTime: t + 1.0 + Double.random(in: -0.3...0.3, using: &rng))
-        }
+        var e = steady(every: 4, passes: 12, jitter: 0.3, seed: 8)
         let est = e.estimate(force: true)
         #expect(abs(est.offset - 1.0) < 0.3)
         #expect(abs((est.rival ?? 99) + 3.0) < 0.3)
