@@ -90,6 +90,8 @@ extension LaneVision {
     /// …after being lost this long at least (a frame's dropout is not a loss:
     /// the item is still there, and what appeared is something else).
     static let lostFor = 0.15
+    /// About the fastest an item is carried, in frame widths per second.
+    static let maxItemSpeed = 1.0
     /// A carried item stays within this distance (normalized) of the lane's zones.
     static let maxLaneDistance = 0.3
     static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
@@ -104,7 +106,13 @@ extension LaneVision {
             let speed = (t.vx * t.vx + t.vy * t.vy).squareRoot()
             // Items move up to about a frame width a second; a track lost for a
             // moment may have gone a little further than predicted.
-            let gate = max(0.08 * frameW, 1.5 * speed * gapT) + 0.15 * frameW * gapT
+            // A carry just out of the pickup zone, seen a frame ago, has no
+            // measured speed yet: allow any carrying speed (at 10 frames/s a
+            // quick carry steps past the fixed gate). Not for one lost longer
+            // (that is a stitch, below, with its own checks), nor for other
+            // young tracks (a blob born mid-lane would take the carry's next step).
+            let unknown = t.hits <= 2 && gapT < Self.lostFor && isFromPickupSide(t) ? Self.maxItemSpeed * frameW * gapT : 0
+            let gate = max(0.08 * frameW, 1.5 * speed * gapT, unknown) + 0.15 * frameW * gapT
             let trackLook = t.look.descriptor(minPixels: 10)
             for (gi, g) in groups.enumerated() {
                 let dx = g.cx - px, dy = g.cy - py

@@ -131,7 +131,7 @@ struct Script {
     var scene = SyntheticLane()
     var vision = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
     var time = 1_000.0
-    let fps = 15.0
+    var fps = 15.0
     var passes: [PassObservation] = []
     var obstructions: [Obstruction] = []
 
