@@ -397,9 +397,16 @@ extension LaneVision {
         if t.companion { return true }
         guard let reached = t.baggingReach else { return false }
         t.companion = tracks.contains { o in
-            guard o !== t, o.emitted, o.scanFrames > 0, let scanned = o.scanEnter, let bagged = o.baggingReach else { return false }
-            return t.firstTime <= scanned + Self.companionSlack && bagged <= reached + Self.companionSlack
-                && reached - bagged <= Self.companionLag && o.lastTime >= reached - 0.1
+            guard o !== t, o.scanFrames > 0, let scanned = o.scanEnter, t.firstTime <= scanned + Self.companionSlack else { return false }
+            if o.emitted, let bagged = o.baggingReach {
+                return bagged <= reached + Self.companionSlack && reached - bagged <= Self.companionLag && o.lastTime >= reached - 0.1
+            }
+            // The scanned item's own track, presented at the scanner and lost
+            // after it on its way to the bag: what reaches the bag now is that
+            // item, taken over by the arm's track. (A fragment that only
+            // touched the scanner does not count: the carry around it is real.)
+            return o.baggingReach == nil && qualifies(o) && o.maxProgress > (scanStartProgress + scanEndProgress) / 2
+                && (o.scanLeave ?? scanned) - scanned >= Self.companionPresented && reached - o.lastTime <= Self.companionLag
         }
         return t.companion
     }
@@ -407,6 +414,8 @@ extension LaneVision {
     /// Timing of `accompaniesScannedCarry`, in seconds.
     static let companionSlack = 0.3
     static let companionLag = 1.5
+    /// How long the scanned track must have been over the scanner when its own arrival at the bag was not seen.
+    static let companionPresented = 0.4
 
     func lastBox(_ t: Track) -> NormalizedRect {
         let (x0, y0, x1, y1) = t.box

@@ -242,6 +242,41 @@ import LaneCore
         #expect(vision.makePass(alone)?.path == .aroundScanner)
     }
 
+    /// The scanned item's own track lost after the scanner, before the bag:
+    /// the arm's track, there since before, takes the item into the bag. That
+    /// is still the scanned carry, unless the lost track only touched the
+    /// scanner (a fragment: the carry around it is real).
+    @Test func theArmTakingALostScannedItemIntoTheBagIsNotASecondCarry() {
+        let vision = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        func scanned(dwell: Double) -> Track {
+            let t = Track(id: 1, cx: 190, cy: 70, time: 10, box: (180, 60, 200, 80), progress: 0.7)
+            t.everPickup = true
+            t.maxProgress = 0.7
+            t.scanFrames = 12
+            t.scanEnter = 10.4
+            t.scanLeave = 10.4 + dwell
+            t.lastTime = 12.0
+            return t
+        }
+        func arm() -> Track {
+            let t = Track(id: 2, cx: 270, cy: 40, time: 9.8, box: (250, 30, 290, 50), progress: 1)
+            t.everPickup = true
+            t.baggingReach = 12.4
+            t.lastTime = 12.4
+            return t
+        }
+        vision.tracks = [scanned(dwell: 1.2), arm()]
+        #expect(vision.accompaniesScannedCarry(vision.tracks[1]))
+        vision.tracks = [scanned(dwell: 0.13), arm()]
+        #expect(!vision.accompaniesScannedCarry(vision.tracks[1]))
+        // Lost long before the arm got there: not the item it brought.
+        let late = arm()
+        late.baggingReach = 13.8
+        late.lastTime = 13.8
+        vision.tracks = [scanned(dwell: 1.2), late]
+        #expect(!vision.accompaniesScannedCarry(late))
+    }
+
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)
