@@ -44,4 +44,29 @@ import Testing
         let two = AppearanceDescriptor.mean([(Colour.red(5), 0.5), (Colour.green(6), 0.5)])!
         #expect(ItemCounter(references: ["A": Colour.red(100), "G": Colour.green(100)]).count(pass(two), scanned: ["A"]).count == 2)
     }
+
+    /// Two blobs to the vision: fingers across one item, or an item and a
+    /// sleeve, or two items. With catalog pictures, the blobs count only when
+    /// the pictures show a product besides the scanned one.
+    @Test func separateBlobsCountOnlyWhenThePicturesShowASecondProduct() {
+        func blobs(_ look: AppearanceDescriptor) -> PassObservation {
+            var p = pass(look)
+            p.itemCount = 2
+            p.countConfidence = 0.9
+            return p
+        }
+        // The scanned red product and a dark sleeve: nothing besides it.
+        let dark = look(y: 40, u: 128, v: 128, seed: 3)
+        let withSleeve = AppearanceDescriptor.mean([(Colour.red(11), 0.4), (dark, 0.6)])!
+        let counter = ItemCounter(references: Self.refs)
+        let one = counter.count(blobs(withSleeve), scanned: ["A"])
+        #expect(one.count == 1, "\(one.reason)")
+        // Without pictures to tell, the blobs stand.
+        #expect(ItemCounter().count(blobs(withSleeve), scanned: ["A"]).count == 2)
+        // A little of the scanned red beside much of another product's blue:
+        // the mix explains it better than the blue alone.
+        let pair = AppearanceDescriptor.mean([(Colour.red(12), 0.2), (Colour.blue(13), 0.8)])!
+        let two = counter.count(blobs(pair), scanned: ["A"])
+        #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
+    }
 }
