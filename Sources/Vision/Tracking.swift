@@ -94,6 +94,8 @@ extension LaneVision {
     static let maxItemSpeed = 1.0
     /// A carried item stays within this distance (normalized) of the lane's zones.
     static let maxLaneDistance = 0.3
+    /// Lane length (of the flow axis) a track may come back after its furthest point and still be going to the bag.
+    static let turnedBack = 0.2
     static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
 
     func update(groups: [Group], time: Double, scanBlocked: Bool, into out: inout VisionOutput) {
@@ -349,6 +351,10 @@ extension LaneVision {
         // leaving it towards the bag: something set down on it, or a hand
         // reaching across it, not a carry along the lane.
         if !isFromPickupSide(t) && !reachedBagging && t.maxProgress < scanEndProgress { return nil }
+        // Over the scanner and then back the way it came, never at the bag:
+        // an item shown and taken back, or a hand reaching to the screen and
+        // returning, not a carry along the lane.
+        if !reachedBagging && t.maxProgress - t.progress >= Self.turnedBack { return nil }
         let start = t.pickupLast ?? min(t.firstTime, t.scanEnter ?? t.firstTime)
         let end = t.baggingReach ?? t.lastTime
         // Carrying one item across takes seconds; a track lasting far longer

@@ -156,6 +156,21 @@ import LaneCore
         #expect(s.passes.isEmpty)
     }
 
+    /// Lifted from the basket, held over the scanner and taken back: shown,
+    /// not carried to the bag (nor is a hand reaching to the screen and back).
+    @Test func anItemShownToTheScannerAndTakenBackIsNotAPass() {
+        var s = Script()
+        s.idle(2)
+        s.move([(0.15, 0.4), (0.56, 0.4), (0.15, 0.4)], seconds: 3.0, items: [Self.box], dwellAt: 1, dwell: 0.8)
+        s.idle(2)
+        s.move([(0.15, 0.4), (0.56, 0.4)], seconds: 1.6, items: [Self.box], dwellAt: 1, dwell: 0.8)
+        s.idle(2)
+        s.finish()
+        // Only the second, which stayed at the scanner, counts (its track ends there).
+        #expect(s.passes.count == 1)
+        #expect(s.passes.first?.path == .overScanner)
+    }
+
     @Test func emptyHandIsNotAPass() {
         var s = Script()
         s.idle(2)
