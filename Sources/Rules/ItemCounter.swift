@@ -62,10 +62,11 @@ public struct ItemCounter: Sendable {
                 }
             }
             note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
-            productsSeen = pair - single >= Self.blobsMixGain || single - own >= Self.otherMargin
+            let anotherClearly = single - own >= Self.otherMargin
+            productsSeen = pair - single >= Self.blobsMixGain || anotherClearly
             // Plainly one other product, and the scanned one adds nothing: a
             // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
-            looksLikeAnother = own < Self.unlikeScanned && single >= own + Self.otherMargin && pair <= single + 0.02
+            looksLikeAnother = own < Self.unlikeScanned && anotherClearly && pair <= single + 0.02
             if own < Self.unlikeScanned && pair - single >= Self.pairGain {
                 // Not the scanned product alone, and better explained with it than
                 // without it: the scanned product plus another.

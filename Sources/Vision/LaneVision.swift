@@ -96,6 +96,8 @@ public final class LaneVision {
     let pickupExitProgress: Double
     let scanStartProgress: Double
     let scanEndProgress: Double
+    /// Past this along the flow, an item has crossed the scanner.
+    var scanMidProgress: Double { (scanStartProgress + scanEndProgress) / 2 }
     let scanCenter: NormalizedPoint
     let baggingEntryProgress: Double
     let customerZoneSide: Int?

@@ -331,7 +331,7 @@ extension LaneVision {
     func qualifies(_ t: Track) -> Bool {
         if isFromPickupSide(t) { return true }
         guard t.scanFrames >= 2 else { return false }
-        return t.scanEnterProgress <= (scanStartProgress + scanEndProgress) / 2
+        return t.scanEnterProgress <= scanMidProgress
     }
 
     /// A pass when the track went forward from the pickup side to the bagging
@@ -340,7 +340,7 @@ extension LaneVision {
         guard qualifies(t), t.maxLaneDistance <= Self.maxLaneDistance else { return nil }
         let axisPixels = zones.axis.pixelLength(width: width, height: height)
         guard t.pathLength >= 0.3 * axisPixels else { return nil }
-        let crossedScan = t.scanEnter != nil && t.maxProgress > (scanStartProgress + scanEndProgress) / 2
+        let crossedScan = t.scanEnter != nil && t.maxProgress > scanMidProgress
         let reachedBagging = t.baggingReach != nil
         guard reachedBagging || crossedScan else { return nil }
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
@@ -411,7 +411,7 @@ extension LaneVision {
             // after it on its way to the bag: what reaches the bag now is that
             // item, taken over by the arm's track. (A fragment that only
             // touched the scanner does not count: the carry around it is real.)
-            return o.baggingReach == nil && qualifies(o) && o.maxProgress > (scanStartProgress + scanEndProgress) / 2
+            return o.baggingReach == nil && qualifies(o) && o.maxProgress > scanMidProgress
                 && (o.scanLeave ?? scanned) - scanned >= Self.companionPresented && reached - o.lastTime <= Self.companionLag
         }
         return t.companion
