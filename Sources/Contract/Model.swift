@@ -40,7 +40,7 @@ public struct RuleSettings: Sendable, Equatable {
     /// The scanner or the view blocked this long is an occlusion incident.
     public var occlusionMin: Double = 3.0
     /// Fraction of the scan zone that must be covered to count as blocked.
-    public var occlusionCoverage: Double = 0.6
+    public var occlusionCoverage: Double = 0.45
     /// Below this confidence that a hand carried an item, a pass is treated as an empty hand.
     public var minItemConfidence: Double = 0.5
     /// Incidents below this confidence are not reported.

@@ -162,6 +162,8 @@ public struct RuleEngine: Sendable {
     struct HeldObstruction: Sendable {
         var obstruction: Obstruction
         var decided = false
+        /// Decided as an occlusion incident.
+        var reported = false
     }
 
     struct TransactionSpan: Sendable {
@@ -265,13 +267,24 @@ public struct RuleEngine: Sendable {
     /// An interval the camera could not verify. Reporting a growing obstruction
     /// again (same kind, overlapping) extends the held one. A blocked view and a
     /// blocked scanner at about the same time are one occlusion (a hand nearing
-    /// the lens covers the scanner first): held as the view's.
-    public mutating func ingest(obstruction o: Obstruction) {
+    /// the lens covers the scanner first): held as the view's. One reported
+    /// after the other was decided is that occlusion still, unless it goes on
+    /// for another `occlusionMin` (then it is a new one, from where the first ended).
+    public mutating func ingest(obstruction: Obstruction) {
+        var o = obstruction
         guard o.end >= o.start else { return }
+        for h in obstructions where h.decided && overlaps(h.obstruction, o) {
+            let d = h.obstruction
+            if h.reported {
+                guard o.end - d.end >= settings.occlusionMin else { return }
+                o = Obstruction(kind: o.kind, start: max(o.start, d.end), end: o.end, coverage: o.coverage)
+            } else {
+                // Too short on its own; together they may not be.
+                o = Obstruction(kind: d.kind == .view ? .view : o.kind, start: min(o.start, d.start), end: max(o.end, d.end), coverage: o.coverage)
+            }
+        }
         if let k = obstructions.firstIndex(where: {
-            let h = $0.obstruction
-            let slack = h.kind == o.kind ? 0 : options.obstructionJoin
-            return !$0.decided && h.start <= o.end + slack && o.start <= h.end + slack
+            !$0.decided && overlaps($0.obstruction, o)
         }) {
             let h = obstructions[k].obstruction
             let kind: ObstructionKind = h.kind == .view || o.kind == .view ? .view : o.kind
@@ -289,6 +302,12 @@ public struct RuleEngine: Sendable {
             obstructions.append(HeldObstruction(obstruction: o))
             obstructions.sort { $0.obstruction.start < $1.obstruction.start }
         }
+    }
+
+    /// Overlapping, or of different kinds and within `obstructionJoin` of each other.
+    private func overlaps(_ h: Obstruction, _ o: Obstruction) -> Bool {
+        let slack = h.kind == o.kind ? 0 : options.obstructionJoin
+        return h.start <= o.end + slack && o.start <= h.end + slack
     }
 
     public mutating func ingest(posEvent e: POSEvent) {
@@ -383,7 +402,12 @@ public struct RuleEngine: Sendable {
                              details: IncidentDetails(blocked: o.kind.rawValue, coverage: o.coverage,
                                                       clockOffsetS: estimator.current.offset),
                              obstruction: o)
-            if conf >= settings.minConfidence { out.append(d) } else { counters.decisionsBelowConfidence += 1 }
+            if conf >= settings.minConfidence {
+                out.append(d)
+                obstructions[k].reported = true
+            } else {
+                counters.decisionsBelowConfidence += 1
+            }
         }
         return out
     }

@@ -24,7 +24,7 @@ public struct VisionOutput: Sendable {
 
 public struct VisionSettings: Sendable {
     /// Fraction of the scan zone covered to count as blocked.
-    public var occlusionCoverage: Double = 0.6
+    public var occlusionCoverage: Double = 0.45
     /// Seconds before the first frames are trusted (background still forming).
     public var warmup: Double = 0.8
     /// Colours of the catalog's products, when reference images were given.
@@ -244,7 +244,7 @@ public final class LaneVision {
 
         buildItemMask(dt: dt)
         let groups = findGroups()
-        update(groups: groups, time: time, scanBlocked: obstruction.scanBlocked, into: &out)
+        update(groups: groups, time: time, into: &out)
         return toFrame(release(&out, time: time))
     }
 

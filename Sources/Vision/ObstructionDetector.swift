@@ -13,7 +13,6 @@ final class ObstructionDetector {
     private var refV: [Float] = []
     private var refReady = false
     private var clearFrames = 0
-    var coverageThreshold: Double
     var minReportSeconds: Double = 1.0
     /// Coverage of the scan zone in the last frame.
     private(set) var coverage: Double = 0
@@ -26,19 +25,22 @@ final class ObstructionDetector {
     private var framesSinceThumbUpdate = 0
     private(set) var lastViewCorrelation: Double = 1
 
-    private var scanBlockedSince: Double?
-    private var scanCoverageSum = 0.0
-    private var scanCoverageFrames = 0
-    private var lastBlockedTime: Double = 0
+    /// The scan zone covered enough to report (the lane's `occlusion_coverage`)…
+    private var reportedCover: CoverSpan
+    /// …and covered enough that, once clear, the background there is put back
+    /// to the clear scanner. That threshold stayed where it was when the
+    /// report's default went down to 0.45: resetting after partial covers as
+    /// well changed the incidents of 8 of 40 tuning sessions, both ways.
+    private var resetCover: CoverSpan
     private var viewBlockedSince: Double?
     private var viewLastBlocked: Double = 0
-    private(set) var scanBlocked = false
     private(set) var viewBlocked = false
     /// Set when a scan-zone cover has just gone (the caller resets the background there).
     private(set) var scanJustCleared = false
     private(set) var viewJustCleared = false
+    static let resetCoverage = 0.6
 
-    var blockedSince: Double? { viewBlockedSince ?? scanBlockedSince }
+    var blockedSince: Double? { viewBlockedSince ?? reportedCover.since }
 
     /// The clear scanner as last learned, per scan-zone pixel (for resetting the background there).
     var scanReference: (y: [Float], u: [Float], v: [Float])? { refReady ? (refY, refU, refV) : nil }
@@ -54,7 +56,8 @@ final class ObstructionDetector {
     init(width: Int, scanIndices: [Int], coverageThreshold: Double) {
         self.width = width
         self.scanIndices = scanIndices
-        self.coverageThreshold = coverageThreshold
+        reportedCover = CoverSpan(threshold: coverageThreshold)
+        resetCover = CoverSpan(threshold: max(coverageThreshold, Self.resetCoverage))
         let x0 = scanIndices.map { $0 % width }.min() ?? 0, y0 = scanIndices.map { $0 / width }.min() ?? 0
         zoneRow = scanIndices.map { Int32($0 / width - y0) }
         zoneCol = scanIndices.map { Int32($0 % width - x0) }
@@ -143,29 +146,10 @@ final class ObstructionDetector {
         } else {
             clearFrames = 0
         }
-        if coverage >= coverageThreshold {
-            if scanBlockedSince == nil {
-                scanBlockedSince = time
-                scanCoverageSum = 0
-                scanCoverageFrames = 0
-            }
-            scanCoverageSum += coverage
-            scanCoverageFrames += 1
-            lastBlockedTime = time
-            scanBlocked = true
-        } else if let since = scanBlockedSince, coverage < coverageThreshold * 0.75 || time - lastBlockedTime > 0.4 {
-            // Clear once coverage drops well below the threshold (hysteresis).
-            if time - lastBlockedTime > 0.25 || coverage < coverageThreshold * 0.5 {
-                let end = lastBlockedTime
-                if end - since >= minReportSeconds {
-                    out.append(Obstruction(kind: .scanZone, start: since, end: end,
-                                           coverage: scanCoverageSum / Double(max(1, scanCoverageFrames))))
-                }
-                scanBlockedSince = nil
-                scanBlocked = false
-                scanJustCleared = true
-            }
+        if let span = reportedCover.update(coverage: coverage, time: time), span.end - span.start >= minReportSeconds {
+            out.append(Obstruction(kind: .scanZone, start: span.start, end: span.end, coverage: span.coverage))
         }
+        if resetCover.update(coverage: coverage, time: time) != nil { scanJustCleared = true }
         return out
     }
 
@@ -275,12 +259,44 @@ final class ObstructionDetector {
         if let since = viewBlockedSince, viewLastBlocked - since >= minReportSeconds {
             out.append(Obstruction(kind: .view, start: since, end: viewLastBlocked, coverage: 1))
         }
-        if let since = scanBlockedSince, lastBlockedTime - since >= minReportSeconds {
-            out.append(Obstruction(kind: .scanZone, start: since, end: lastBlockedTime,
-                                   coverage: scanCoverageSum / Double(max(1, scanCoverageFrames))))
+        if let span = reportedCover.finish(), span.end - span.start >= minReportSeconds {
+            out.append(Obstruction(kind: .scanZone, start: span.start, end: span.end, coverage: span.coverage))
         }
+        _ = resetCover.finish()
         viewBlockedSince = nil
-        scanBlockedSince = nil
         return out
+    }
+}
+
+/// One cover of the scan zone, with hysteresis: it starts when the coverage
+/// reaches `threshold` and ends once it stays well below it.
+struct CoverSpan {
+    let threshold: Double
+    private(set) var since: Double?
+    private var last: Double = 0
+    private var sum = 0.0
+    private var frames = 0
+
+    init(threshold: Double) { self.threshold = threshold }
+
+    /// The span (start, end, mean coverage) when the cover has just gone.
+    mutating func update(coverage: Double, time: Double) -> (start: Double, end: Double, coverage: Double)? {
+        if coverage >= threshold {
+            if since == nil { since = time; sum = 0; frames = 0 }
+            sum += coverage
+            frames += 1
+            last = time
+        } else if since != nil, coverage < threshold * 0.75 || time - last > 0.4,
+                  time - last > 0.25 || coverage < threshold * 0.5 {
+            return finish()
+        }
+        return nil
+    }
+
+    /// Closes an open span.
+    mutating func finish() -> (start: Double, end: Double, coverage: Double)? {
+        guard let start = since else { return nil }
+        since = nil
+        return (start, last, sum / Double(max(1, frames)))
     }
 }

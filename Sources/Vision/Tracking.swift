@@ -98,7 +98,7 @@ extension LaneVision {
     static let turnedBack = 0.2
     static let debugTracks = ProcessInfo.processInfo.environment["LANESIGHT_DEBUG_TRACKS"] != nil
 
-    func update(groups: [Group], time: Double, scanBlocked: Bool, into out: inout VisionOutput) {
+    func update(groups: [Group], time: Double, into out: inout VisionOutput) {
         // Greedy association by distance to each track's predicted position.
         var pairs: [(Double, Int, Int)] = []
         let w = Double(width)

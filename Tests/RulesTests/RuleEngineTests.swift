@@ -296,6 +296,34 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d[1].details.blocked == "scan_zone" && d[2].details.blocked == "view")
     }
 
+    /// The scanner stays covered a moment after the palm leaves the lens, so its
+    /// cover is reported after the view's occlusion was decided: still that one.
+    /// Only a cover going on for another `occlusionMin` is a new occlusion.
+    @Test func aScannerCoverReportedAfterTheViewsOcclusionWasDecidedIsThatOcclusion() {
+        var e = RuleEngine(settings: known())
+        e.ingest(obstruction: Obstruction(kind: .view, start: t0 + 10.2, end: t0 + 15.1, coverage: 1))
+        var d = e.advance(to: t0 + 16.2)
+        #expect(d.map(\.type) == [.occlusion])
+        e.ingest(obstruction: Obstruction(kind: .scanZone, start: t0 + 10.1, end: t0 + 16, coverage: 0.8))
+        d += e.advance(to: t0 + 20)
+        #expect(d.count == 1)
+        // A cover outlasting the view's by 4 s: a second occlusion, from where the first ended.
+        e.ingest(obstruction: Obstruction(kind: .view, start: t0 + 30, end: t0 + 34, coverage: 1))
+        d += e.advance(to: t0 + 35.5)
+        e.ingest(obstruction: Obstruction(kind: .scanZone, start: t0 + 29.8, end: t0 + 38, coverage: 0.8))
+        d += e.advance(to: t0 + 40)
+        #expect(d.count == 3)
+        #expect(d.last?.start == t0 + 34 && d.last?.end == t0 + 38)
+        // Two covers too short alone, the second reported after the first was decided: one occlusion.
+        e.ingest(obstruction: Obstruction(kind: .scanZone, start: t0 + 50, end: t0 + 52, coverage: 0.8))
+        d += e.advance(to: t0 + 53.5)
+        #expect(d.count == 3)
+        e.ingest(obstruction: Obstruction(kind: .view, start: t0 + 52.2, end: t0 + 54, coverage: 1))
+        d += e.finish()
+        #expect(d.count == 4)
+        #expect(d.last?.start == t0 + 50 && d.last?.end == t0 + 54 && d.last?.details.blocked == "view")
+    }
+
     @Test func passesDuringAnOcclusionAreNotFlagged() {
         var s = Script()
         s.obstruction(from: t0 + 10, to: t0 + 20)

@@ -367,6 +367,28 @@ import LaneCore
         }
     }
 
+    /// A customer leaning over the scanner covers about half of it for
+    /// seconds: reported (the lane's default `occlusion_coverage` is 0.45),
+    /// while tracking goes on, so a carry over the other half is still a pass.
+    @Test func aHalfCoveredScannerIsReportedAndACarryOverTheRestIsStillAPass() {
+        var s = Script()
+        s.idle(2)
+        let half = (0.38, 0.15, 0.62, 0.38)
+        for _ in 0..<Int(1.5 * s.fps) { s.step(hand: nil, cover: half) }
+        s.move([(0.15, 0.52), (0.5, 0.52), (0.85, 0.52)], seconds: 2.0, items: [Self.box], dwellAt: 1, dwell: 0.6, cover: half)
+        for _ in 0..<Int(1.0 * s.fps) { s.step(hand: nil, cover: half) }
+        s.idle(2)
+        s.finish()
+        #expect(s.obstructions.count == 1)
+        if let o = s.obstructions.first {
+            #expect(o.kind == .scanZone)
+            #expect(o.duration > 4)
+            #expect(o.coverage < 0.6)
+        }
+        #expect(s.passes.count == 1)
+        #expect(s.passes.first?.path == .overScanner)
+    }
+
     @Test func oneLampDimmingIsNotMotion() {
         // The lamp over the basket dims by a third: half a second later the
         // counter under it is background again, while a hand reaching in is not.

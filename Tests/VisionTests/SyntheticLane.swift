@@ -148,7 +148,8 @@ struct Script {
     }
 
     /// Moves the hand along waypoints (normalized) at a steady speed.
-    mutating func move(_ points: [(Double, Double)], seconds: Double, items: [SyntheticLane.Item] = [], dwellAt: Int? = nil, dwell: Double = 0) {
+    mutating func move(_ points: [(Double, Double)], seconds: Double, items: [SyntheticLane.Item] = [], dwellAt: Int? = nil, dwell: Double = 0,
+                       cover: (Double, Double, Double, Double)? = nil) {
         let frames = Int(seconds * fps)
         let segs = points.count - 1
         for k in 0...frames {
@@ -156,11 +157,11 @@ struct Script {
             let s = min(segs - 1, Int(f))
             let a = points[s], b = points[s + 1]
             let r = f - Double(s)
-            step(hand: (a.0 + (b.0 - a.0) * r, a.1 + (b.1 - a.1) * r), items: items)
+            step(hand: (a.0 + (b.0 - a.0) * r, a.1 + (b.1 - a.1) * r), items: items, cover: cover)
             if let d = dwellAt, s == d, r < 1e-9 || (k > 0 && Int((Double(k - 1) / Double(frames)) * Double(segs)) < d) {
                 for j in 0..<Int(dwell * fps) {
                     let wiggle = 0.01 * Double(j % 3 - 1)
-                    step(hand: (points[d].0 + wiggle, points[d].1), items: items)
+                    step(hand: (points[d].0 + wiggle, points[d].1), items: items, cover: cover)
                 }
             }
         }
