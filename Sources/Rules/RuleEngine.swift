@@ -157,6 +157,8 @@ public struct RuleEngine: Sendable {
         var transaction: String?
         var unitsLeft: Int
         var matchedAny = false
+        /// Registered by weight: the item lay on the scale over the scanner.
+        var weighed = false
     }
 
     struct HeldObstruction: Sendable {
@@ -337,8 +339,9 @@ public struct RuleEngine: Sendable {
         case .item:
             let raw = e.sku ?? e.barcode
             let sku = raw.flatMap { canonicalSKU[$0] } ?? e.barcode.flatMap { canonicalSKU[$0] } ?? raw ?? "unknown"
+            let byWeight = e.entry == .weighed || e.quantity.map { $0 != $0.rounded() } ?? false
             lines.append(ScanLine(serial: nextLineSerial, posTime: e.time, sku: sku, transaction: e.transaction,
-                                  unitsLeft: PassScanMatcher.units(of: e)))
+                                  unitsLeft: PassScanMatcher.units(of: e), weighed: byWeight))
             nextLineSerial += 1
             if lines.count > 1, lines[lines.count - 2].posTime > e.time {
                 lines.sort { ($0.posTime, $0.serial) < ($1.posTime, $1.serial) }
@@ -392,7 +395,7 @@ public struct RuleEngine: Sendable {
             let o = obstructions[k].obstruction
             guard force || now >= o.end + options.obstructionSettle else { continue }
             obstructions[k].decided = true
-            guard o.duration >= settings.occlusionMin else { continue }
+            guard o.duration >= settings.occlusionMin, blockedBeyondWeighing(o) >= settings.occlusionMin else { continue }
             // Longer and more completely covered is surer; at the threshold it is already likely.
             let lengthFactor = min(1, 0.8 + 0.2 * (o.duration - settings.occlusionMin) / max(0.5, settings.occlusionMin))
             let coverFactor = min(1, 0.6 + 0.4 * max(0, min(1, o.coverage)))
@@ -411,6 +414,27 @@ public struct RuleEngine: Sendable {
         }
         return out
     }
+
+    /// How long `o` blocked the scanner after any item weighed during it: the
+    /// scale is the scanner's glass, so a produce bag resting there until its
+    /// weight registered (and a moment to lift it off) is the sale going on,
+    /// not something hiding it. Only a weight registered while the cover was
+    /// there counts: one just before it (the last item, then a jacket laid
+    /// down) excused two true occlusions on the tuning sessions when a scan
+    /// window either side was allowed.
+    private func blockedBeyondWeighing(_ o: Obstruction) -> Double {
+        guard o.kind == .scanZone else { return o.duration }
+        let offset = estimator.current.offset
+        var from = o.start
+        for l in lines where l.weighed {
+            let t = l.posTime - offset
+            if t >= o.start && t <= o.end { from = max(from, t + Self.liftOff) }
+        }
+        return o.end - from
+    }
+
+    /// Seconds to lift a weighed item off the scale after its weight registered.
+    static let liftOff = 1.0
 
     /// Passes at a steady pace make offsets one pace apart explain the scan
     /// times about equally well, and until one is trusted the other may be

@@ -324,6 +324,30 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d.last?.start == t0 + 50 && d.last?.end == t0 + 54 && d.last?.details.blocked == "view")
     }
 
+    /// A produce bag on the scale (the scanner's glass) covers the scanner
+    /// until its weight registers: the sale going on, not an occlusion. A
+    /// cover going on for `occlusion_min_s` after the weighing still is one,
+    /// and so are one with only a scanned (not weighed) item during it and one
+    /// laid down just after an item was weighed.
+    @Test func theScannerCoveredWhileAnItemIsWeighedIsNotAnOcclusion() {
+        var s = Script()
+        s.pass(at: t0 + 10, dwell: 4)
+        s.obstruction(from: t0 + 10.5, to: t0 + 14.5, coverage: 0.5)
+        s.scan(at: t0 + 13.8, sku: "3107", quantity: 1.234, entry: .weighed)
+        s.pass(at: t0 + 40, dwell: 4)
+        s.obstruction(from: t0 + 40.5, to: t0 + 50, coverage: 0.5)
+        s.scan(at: t0 + 42, sku: "3107", entry: .weighed)
+        s.pass(at: t0 + 70, dwell: 4)
+        s.obstruction(from: t0 + 70.5, to: t0 + 74.5, coverage: 0.5)
+        s.scan(at: t0 + 73.8)
+        s.pass(at: t0 + 96, dwell: 2.5)
+        s.scan(at: t0 + 98.5, sku: "3107", quantity: 0.8, entry: .weighed)
+        s.obstruction(from: t0 + 100, to: t0 + 104.5, coverage: 0.5)
+        let (d, _) = s.run(settings: known())
+        let occlusions = d.filter { $0.type == .occlusion }
+        #expect(occlusions.map(\.start) == [t0 + 40.5, t0 + 70.5, t0 + 100])
+    }
+
     @Test func passesDuringAnOcclusionAreNotFlagged() {
         var s = Script()
         s.obstruction(from: t0 + 10, to: t0 + 20)
