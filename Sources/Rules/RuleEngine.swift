@@ -395,7 +395,7 @@ public struct RuleEngine: Sendable {
             let o = obstructions[k].obstruction
             guard force || now >= o.end + options.obstructionSettle else { continue }
             obstructions[k].decided = true
-            guard o.duration >= settings.occlusionMin, blockedBeyondWeighing(o) >= settings.occlusionMin else { continue }
+            guard blockedBeyondWeighing(o) >= settings.occlusionMin else { continue }
             // Longer and more completely covered is surer; at the threshold it is already likely.
             let lengthFactor = min(1, 0.8 + 0.2 * (o.duration - settings.occlusionMin) / max(0.5, settings.occlusionMin))
             let coverFactor = min(1, 0.6 + 0.4 * max(0, min(1, o.coverage)))
@@ -415,13 +415,13 @@ public struct RuleEngine: Sendable {
         return out
     }
 
-    /// How long `o` blocked the scanner after any item weighed during it: the
-    /// scale is the scanner's glass, so a produce bag resting there until its
-    /// weight registered (and a moment to lift it off) is the sale going on,
-    /// not something hiding it. Only a weight registered while the cover was
-    /// there counts: one just before it (the last item, then a jacket laid
-    /// down) excused two true occlusions on the tuning sessions when a scan
-    /// window either side was allowed.
+    /// How long `o` blocked the view, or the scanner after any item weighed
+    /// during the cover: the scale is the scanner's glass, so a produce bag
+    /// resting there until its weight registered (and a moment to lift it off)
+    /// is the sale going on, not something hiding it. Only a weight registered
+    /// while the cover was there counts: one just before it (the last item,
+    /// then a jacket laid down) excused two true occlusions on the tuning
+    /// sessions when a scan window either side was allowed.
     private func blockedBeyondWeighing(_ o: Obstruction) -> Double {
         guard o.kind == .scanZone else { return o.duration }
         let offset = estimator.current.offset
