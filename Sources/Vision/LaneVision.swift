@@ -23,8 +23,8 @@ public struct VisionOutput: Sendable {
 }
 
 public struct VisionSettings: Sendable {
-    /// Fraction of the scan zone covered to count as blocked.
-    public var occlusionCoverage: Double = 0.45
+    /// Fraction of the scan zone covered to count as blocked (the lane rule's default).
+    public var occlusionCoverage: Double = RuleSettings().occlusionCoverage
     /// Seconds before the first frames are trusted (background still forming).
     public var warmup: Double = 0.8
     /// Colours of the catalog's products, when reference images were given.

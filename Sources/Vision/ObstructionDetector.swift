@@ -146,9 +146,7 @@ final class ObstructionDetector {
         } else {
             clearFrames = 0
         }
-        if let span = reportedCover.update(coverage: coverage, time: time), span.end - span.start >= minReportSeconds {
-            out.append(Obstruction(kind: .scanZone, start: span.start, end: span.end, coverage: span.coverage))
-        }
+        if let o = reportable(reportedCover.update(coverage: coverage, time: time)) { out.append(o) }
         if resetCover.update(coverage: coverage, time: time) != nil { scanJustCleared = true }
         return out
     }
@@ -253,15 +251,19 @@ final class ObstructionDetector {
         return Double(sab / (saa * sbb).squareRoot())
     }
 
+    /// A finished scan-zone cover, if long enough to report.
+    private func reportable(_ span: (start: Double, end: Double, coverage: Double)?) -> Obstruction? {
+        guard let span, span.end - span.start >= minReportSeconds else { return nil }
+        return Obstruction(kind: .scanZone, start: span.start, end: span.end, coverage: span.coverage)
+    }
+
     /// Close any open interval at the end of the stream.
     func finish() -> [Obstruction] {
         var out: [Obstruction] = []
         if let since = viewBlockedSince, viewLastBlocked - since >= minReportSeconds {
             out.append(Obstruction(kind: .view, start: since, end: viewLastBlocked, coverage: 1))
         }
-        if let span = reportedCover.finish(), span.end - span.start >= minReportSeconds {
-            out.append(Obstruction(kind: .scanZone, start: span.start, end: span.end, coverage: span.coverage))
-        }
+        if let o = reportable(reportedCover.finish()) { out.append(o) }
         _ = resetCover.finish()
         viewBlockedSince = nil
         return out
