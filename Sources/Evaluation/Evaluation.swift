@@ -78,7 +78,10 @@ public struct EvaluationReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public func jsonData() -> Data {
+    public func jsonData() -> Data { json.data() }
+
+    /// The report as JSON (`jsonData()`), to embed in a larger document.
+    public var json: OrderedJSON {
         func score(_ s: TypeScore) -> OrderedJSON {
             .object([
                 ("type", .string(s.type)),
@@ -106,7 +109,7 @@ public struct EvaluationReport: Sendable {
             ("false_positives", .array(falsePositiveIDs.map { .string($0) })),
             ("missed_truth", .array(missedTruth.map { .int($0) })),
             ("unreadable_truth", .int(unreadableTruth)),
-        ]).data()
+        ])
     }
 
     static func number(_ d: Double) -> String {
@@ -200,5 +203,40 @@ public enum Evaluator {
         var rightOf = [Int?](repeating: nil, count: candidates.count)
         for (r, l) in leftOf.enumerated() { if let l { rightOf[l] = r } }
         return rightOf
+    }
+}
+
+extension EvaluationReport {
+    /// Several sessions' reports as one: counts summed per type. Per-session
+    /// details (matches, false-positive ids, missed truth) stay in the parts.
+    public static func combined(_ reports: [EvaluationReport]) -> EvaluationReport {
+        var order: [String] = IncidentType.allCases.map(\.rawValue)
+        var byType: [String: TypeScore] = [:]
+        func add(_ a: inout TypeScore, _ b: TypeScore) {
+            a.truth += b.truth; a.detected += b.detected; a.truePositives += b.truePositives
+            a.falsePositives += b.falsePositives; a.falseNegatives += b.falseNegatives
+        }
+        var overall = TypeScore(type: "all", truth: 0, detected: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0)
+        for r in reports {
+            for s in r.perType {
+                if !order.contains(s.type) { order.append(s.type) }
+                var t = byType[s.type] ?? TypeScore(type: s.type, truth: 0, detected: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0)
+                add(&t, s)
+                byType[s.type] = t
+            }
+            add(&overall, r.overall)
+        }
+        return EvaluationReport(tolerance: reports.first?.tolerance ?? 2, passes: reports.reduce(0) { $0 + $1.passes },
+                                perType: order.compactMap { byType[$0] }, overall: overall,
+                                foundAnyType: reports.reduce(0) { $0 + $1.foundAnyType }, matches: [], falsePositiveIDs: [],
+                                missedTruth: [], unreadableTruth: reports.reduce(0) { $0 + $1.unreadableTruth })
+    }
+
+    /// The overall scores on one line, for a list of sessions.
+    public var oneLine: String {
+        let o = overall
+        func f(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
+        return "truth \(o.truth) found \(o.detected) TP \(o.truePositives) FP \(o.falsePositives) FN \(o.falseNegatives) " +
+            "P \(f(o.precision)) R \(f(o.recall)) any-type R \(f(anyTypeRecall)) passes \(passes)"
     }
 }

@@ -105,6 +105,56 @@ import Testing
         #expect(an.stdout.contains("analysed the lane's region of the view: x 38–62 %, y 0–100 % of the 640×360 frame"), "\(an.stdout)")
     }
 
+    @Test func evaluateScoresSeveralSessionsAndTheirTotal() throws {
+        let dir = CLI.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two sessions: one missed scan found, one not, plus a false occlusion.
+        func session(_ name: String, incidents: String) throws -> (String, String) {
+            let d = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            let truth = d.appendingPathComponent("truth.json"), found = d.appendingPathComponent("incidents.json")
+            try """
+            {"format":"lanesight-truth/1","store":"0042","lane":"sco-03","video_start":"2026-11-02T09:00:00.000Z",
+             "clock_offset_s":0,"passes":20,"transactions":2,
+             "incidents":[{"type":"missed_scan","start":"2026-11-02T09:00:10.000Z","end":"2026-11-02T09:00:12.000Z"}],"events":[]}
+            """.write(to: truth, atomically: true, encoding: .utf8)
+            try "{\"incidents\": [\(incidents)]}\n".write(to: found, atomically: true, encoding: .utf8)
+            return (truth.path, found.path)
+        }
+        func incident(_ id: String, _ type: String, _ s: Int, _ e: Int) -> String {
+            """
+            {"id":"\(id)","type":"\(type)","store":"0042","lane":"sco-03","start":"2026-11-02T09:00:\(s).000Z",
+             "end":"2026-11-02T09:00:\(e).000Z","confidence":0.9,"evidence":{"keyframes":[]}}
+            """
+        }
+        let a = try session("a", incidents: incident("A1", "missed_scan", 10, 12))
+        let b = try session("b", incidents: incident("B1", "occlusion", 40, 45))
+        let r = try CLI.run(["evaluate", "--truth", a.0, "--incidents", a.1, "--truth", b.0, "--incidents", b.1, "--json"], in: dir)
+        #expect(r.status == 0, "evaluate: \(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let sessions = try #require(doc["sessions"] as? [[String: Any]])
+        #expect(sessions.count == 2)
+        #expect(sessions.first?["incidents"] as? String == a.1)
+        let second = try #require((sessions.last?["report"] as? [String: Any])?["overall"] as? [String: Any])
+        #expect((second["true_positives"] as? Int, second["false_positives"] as? Int) == (0, 1))
+        let total = try #require((doc["total"] as? [String: Any])?["overall"] as? [String: Any])
+        #expect((total["truth"] as? Int, total["true_positives"] as? Int, total["false_positives"] as? Int) == (2, 1, 1))
+        #expect((doc["total"] as? [String: Any])?["passes"] as? Int == 40)
+
+        let table = try CLI.run(["evaluate", "--truth", a.0, "--incidents", a.1, "--truth", b.0, "--incidents", b.1], in: dir)
+        #expect(table.stdout.contains("total over 2 sessions"), "\(table.stdout)")
+
+        // Unpaired files, and a bad file in the second pair, are errors naming what is wrong.
+        let unpaired = try CLI.run(["evaluate", "--truth", a.0, "--incidents", a.1, "--truth", b.0], in: dir)
+        #expect(unpaired.status != 0)
+        #expect(unpaired.stderr.contains("--truth is given 2 times and --incidents 1"), "stderr: \(unpaired.stderr)")
+        try "{\"incidents\": [\n  {\"id\": \"x\"}\n]}\n".write(toFile: b.1, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["evaluate", "--truth", a.0, "--incidents", a.1, "--truth", b.0, "--incidents", b.1], in: dir)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("session 2") && bad.stderr.contains("incidents.json:2"), "stderr: \(bad.stderr)")
+        #expect(bad.stdout.isEmpty, "nothing is printed before every file is read: \(bad.stdout)")
+    }
+
     @Test func evaluateRejectsABadIncidentsFile() throws {
         let dir = CLI.tempDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

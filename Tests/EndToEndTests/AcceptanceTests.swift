@@ -97,14 +97,14 @@ struct SimulatedSession: Sendable, CustomStringConvertible {
         for o in outcomes {
             let times = String(format: "simulate %.0f s, analyze %.0f s", o.simulateSeconds, o.analyzeSeconds)
             if let r = o.report {
-                print("  \(o.session): \(E2E.oneLine(r)) (\(times))")
+                print("  \(o.session): \(r.oneLine) (\(times))")
             } else {
                 Issue.record("\(o.session): \(o.problem ?? "no result")")
             }
         }
         let reports = outcomes.compactMap(\.report)
         try #require(reports.count == Self.sessions.count, "every session must run")
-        let total = E2E.aggregate(reports)
+        let total = EvaluationReport.combined(reports)
         print("end-to-end totals over \(reports.count) held-out simulated sessions:\n" + total.text)
         if keep { try? total.text.write(to: work.appendingPathComponent("summary.txt"), atomically: true, encoding: .utf8) }
 

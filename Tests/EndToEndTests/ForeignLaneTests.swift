@@ -71,14 +71,14 @@ import Testing
         for (seed, direction, result) in results.all.sorted(by: { $0.0 < $1.0 }) {
             switch result {
             case .success(let (r, times)):
-                print("  foreign seed \(seed) 960x540 10 fps \(direction): \(E2E.oneLine(r)) (\(times))")
+                print("  foreign seed \(seed) 960x540 10 fps \(direction): \(r.oneLine) (\(times))")
                 reports.append(r)
             case .failure(let p):
                 Issue.record("foreign seed \(seed): \(p)")
             }
         }
         if !reports.isEmpty {
-            print("foreign-lane totals (not a gate):\n" + E2E.aggregate(reports).text)
+            print("foreign-lane totals (not a gate):\n" + EvaluationReport.combined(reports).text)
         }
         #expect(reports.count == Self.sessions.count)
     }

@@ -137,37 +137,6 @@ enum E2E {
         }
         return (Evaluator.evaluate(truth: truth, incidents: incidents), r.seconds)
     }
-
-    /// Sums per-type counts over sessions into one report (same table as `lanesight evaluate`).
-    static func aggregate(_ reports: [EvaluationReport]) -> EvaluationReport {
-        var order: [String] = IncidentType.allCases.map(\.rawValue)
-        var byType: [String: TypeScore] = [:]
-        func add(_ a: inout TypeScore, _ b: TypeScore) {
-            a.truth += b.truth; a.detected += b.detected; a.truePositives += b.truePositives
-            a.falsePositives += b.falsePositives; a.falseNegatives += b.falseNegatives
-        }
-        var overall = TypeScore(type: "all", truth: 0, detected: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0)
-        for r in reports {
-            for s in r.perType {
-                if !order.contains(s.type) { order.append(s.type) }
-                var t = byType[s.type] ?? TypeScore(type: s.type, truth: 0, detected: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0)
-                add(&t, s)
-                byType[s.type] = t
-            }
-            add(&overall, r.overall)
-        }
-        return EvaluationReport(tolerance: reports.first?.tolerance ?? 2, passes: reports.reduce(0) { $0 + $1.passes },
-                                perType: order.compactMap { byType[$0] }, overall: overall,
-                                foundAnyType: reports.reduce(0) { $0 + $1.foundAnyType }, matches: [], falsePositiveIDs: [],
-                                missedTruth: [], unreadableTruth: reports.reduce(0) { $0 + $1.unreadableTruth })
-    }
-
-    static func oneLine(_ r: EvaluationReport) -> String {
-        let o = r.overall
-        func f(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
-        return "truth \(o.truth) found \(o.detected) TP \(o.truePositives) FP \(o.falsePositives) FN \(o.falseNegatives) " +
-            "P \(f(o.precision)) R \(f(o.recall)) any-type R \(f(r.anyTypeRecall)) passes \(r.passes)"
-    }
 }
 
 struct Problem: Error, CustomStringConvertible {

@@ -75,6 +75,26 @@ private let detections = [
         #expect(r.matches[1].startError == 3)
     }
 
+    @Test func sessionsCombineBySummingCounts() throws {
+        let a = Evaluator.evaluate(truth: truth, incidents: detections, tolerance: 2.0)
+        // A second session: the same truth, only the occlusion found.
+        let b = Evaluator.evaluate(truth: truth, incidents: [detections[5]], tolerance: 2.0)
+        let t = EvaluationReport.combined([a, b])
+        #expect(t.passes == 400)
+        #expect((t.overall.truth, t.overall.detected, t.overall.truePositives, t.overall.falsePositives, t.overall.falseNegatives)
+                == (10, 7, 4, 3, 6))
+        #expect(t.foundAnyType == a.foundAnyType + 1)
+        let occ = try #require(t.perType.first { $0.type == IncidentType.occlusion.rawValue })
+        #expect((occ.truth, occ.truePositives, occ.recall) == (2, 2, 1))
+        let missed = try #require(t.perType.first { $0.type == IncidentType.missedScan.rawValue })
+        #expect((missed.truth, missed.truePositives, missed.falsePositives) == (4, 2, 1))
+        #expect(t.perType.map(\.type) == IncidentType.allCases.map(\.rawValue))
+        // Which detection matched what stays with each session.
+        #expect(t.matches.isEmpty && t.missedTruth.isEmpty)
+        #expect(EvaluationReport.combined([a]).overall == a.overall)
+        #expect(t.oneLine.hasPrefix("truth 10 found 7 TP 4 FP 3 FN 6 P 0.57 R 0.40"))
+    }
+
     @Test func toleranceIsTheEdge() {
         let tight = Evaluator.evaluate(truth: truth, incidents: detections, tolerance: 1.9)
         #expect(tight.perType.first { $0.type == "missed_scan" }?.truePositives == 1)
