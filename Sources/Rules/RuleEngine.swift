@@ -471,12 +471,24 @@ public struct RuleEngine: Sendable {
     }
 
     /// Over the scanner, only the crossing itself must have been visible; around it, the whole carry.
+    /// Whether occlusions hid at least half of the pass (over the scanner: its
+    /// time there). A track that begins as the cover is lifted off and goes on
+    /// to carry the next item is mostly seen, and is judged like any other.
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
         let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
-        return obstructions.contains {
-            $0.obstruction.duration >= settings.occlusionMin && $0.obstruction.start <= span.upperBound
-                && span.lowerBound <= $0.obstruction.end
+        let covered = obstructions.map(\.obstruction)
+            .filter { $0.duration >= settings.occlusionMin && $0.start <= span.upperBound && span.lowerBound <= $0.end }
+            .map { max($0.start, span.lowerBound)...min($0.end, span.upperBound) }
+            .sorted { $0.lowerBound < $1.lowerBound }
+        guard !covered.isEmpty else { return false }
+        // The union of the covered stretches: covers may overlap.
+        var hidden = 0.0
+        var reach = span.lowerBound
+        for c in covered {
+            hidden += max(0, c.upperBound - max(c.lowerBound, reach))
+            reach = max(reach, c.upperBound)
         }
+        return hidden >= 0.5 * (span.upperBound - span.lowerBound)
     }
 
     private func isReady(_ p: PassObservation, estimate est: ClockOffsetEstimator.Estimate) -> Bool {

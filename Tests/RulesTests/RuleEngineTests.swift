@@ -364,6 +364,21 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.passesUnverifiable == 3)
     }
 
+    @Test func aPassMostlySeenAfterTheCoverIsLiftedIsJudged() {
+        var s = Script()
+        // Over the scanner 19.3–20.5, the cover there until 20: mostly hidden.
+        s.obstruction(from: t0 + 10, to: t0 + 20)
+        s.pass(at: t0 + 19.9, dwell: 1.2)
+        // Over the scanner 49.7–52.7, the cover gone at 50 (the track began as
+        // it was lifted off): 2.7 s of 3 seen, and nothing was scanned.
+        s.obstruction(from: t0 + 40, to: t0 + 50)
+        let fake = s.pass(at: t0 + 51.2, dwell: 3)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion, .occlusion, .fakeScan])
+        #expect(d.last?.passID == fake.id)
+        #expect(e.counters.passesUnverifiable == 1)
+    }
+
     @Test(arguments: [2.7, -2.9])
     func anUnknownOffsetIsEstimatedAndRaisesNothingFalse(offset: Double) {
         for seed in UInt64(1)...6 {
