@@ -25,7 +25,9 @@ let usage = """
     usage: lanesight-bench [--minutes M] [--width W] [--height H] [--fps F] [--seed N] [--dir DIR]
                            [--decode-ahead N] [--runs N] [--fresh]
       --dir DIR         session folder (default: a temporary folder named after the settings;
-                        a complete session there is reused unless --fresh)
+                        a complete session there is reused unless --fresh; any session
+                        folder, e.g. the foreign renderer's, holding an empty .bench-complete
+                        is measured as it is)
       --decode-ahead N  frames decoded ahead on their own thread (0: decode on the analysis thread)
       --runs N          repeat the decode / analysis / decode measurement N times
     """
@@ -223,7 +225,9 @@ let a = last.run
 let info = try? VideoSource(url: video).info
 line()
 line(String(format: "video                       %dx%d %@ fps %@, %d frames (%.0f s)", info?.width ?? args.width, info?.height ?? args.height,
-            info?.frameRate.map { String(format: "%.0f", $0) } ?? "?", info?.codec ?? "", a.frames, Double(a.frames) / Double(args.fps)))
+            info?.frameRate.map { String(format: "%.0f", $0) } ?? "?", info?.codec ?? "", a.frames,
+            // A session given with --dir may not be at --fps.
+            info?.duration ?? Double(a.frames) / (info?.frameRate ?? Double(args.fps))))
 line(String(format: "FFmpeg decode-only          %.0f frames/s  (libavcodec in-process, the analyzer's thread settings; CPU %@ ms/frame)",
             last.decodeFPS, ms(last.decodeCPU, last.decodeFrames)))
 if !ffmpegCLI.isEmpty { line("ffmpeg CLI -f null          \(ffmpegCLI) frames/s  (for reference)") }
