@@ -129,6 +129,11 @@ public final class ClipRecorder {
         return Double(newestPts - first.pts) * secondsPerTick
     }
 
+    /// FFmpeg's MKTAG: the four characters, first in the lowest byte.
+    static func fourCC(_ s: String) -> UInt32 {
+        s.utf8.prefix(4).enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+    }
+
     // MARK: - Fed by VideoSource
 
     func setOrigin(_ pts: Int64) {
@@ -300,6 +305,12 @@ public final class ClipRecorder {
         guard let st = avformat_new_stream(fmt, nil) else { return failure("out of memory") }
         avcodec_parameters_copy(st.pointee.codecpar, parameters)
         st.pointee.codecpar.pointee.codec_tag = 0
+        // H.265 (many CCTV cameras record it): FFmpeg's MP4 default is `hev1`, which
+        // Apple's players refuse; `hvc1` (parameter sets in the sample entry, known
+        // here from the stream's extradata) plays everywhere that plays H.265.
+        if parameters.pointee.codec_id == AV_CODEC_ID_HEVC && parameters.pointee.extradata_size > 0 {
+            st.pointee.codecpar.pointee.codec_tag = Self.fourCC("hvc1")
+        }
         st.pointee.time_base = timeBase
         r = avio_open(&fmt.pointee.pb, path.path, lanesight_avio_flag_write())
         if r < 0 { return failure("cannot write the file: \(avErrorText(r))") }

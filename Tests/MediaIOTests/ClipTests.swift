@@ -142,4 +142,36 @@ import Testing
         #expect(frames.count >= 15)  // 2.0 … 3.0 s
         #expect(abs(Double(frames.count) / 15 - (c.end - c.start)) < 0.1)
     }
+
+    @Test func h265ClipsAreTaggedForEveryPlayer() throws {
+        // Many CCTV cameras record H.265. Copied into MP4 it must say `hvc1`
+        // (FFmpeg's default `hev1` does not play in Apple's players).
+        let dir = Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("h265.mp4")
+        do {
+            try Fixtures.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", "5", "-c:v", "libx265",
+                                 "-preset", "ultrafast", "-x265-params", "keyint=15:log-level=error", "-pix_fmt", "yuv420p", file.path])
+        } catch {
+            print("note: H.265 clip test skipped: this ffmpeg cannot encode H.265 (\(error))")
+            return
+        }
+        let s = try VideoSource(url: file.path)
+        #expect(s.info.codec == "hevc")
+        let out = dir.appendingPathComponent("h265-clip.mp4")
+        s.clips.request(from: 2.1, to: 3.5, path: out, id: "h265")
+        var results: [Result<ClipResult, MediaError>] = []
+        while try s.next() != nil { results += s.clips.takeCompleted() }
+        results += s.clips.finish()
+        let c = try clip(results, "h265")
+        #expect(c.startsOnKeyframe && abs(c.start - 2.0) < 1e-3)
+        let bytes = try Data(contentsOf: out)
+        #expect(bytes.range(of: Data("hvc1".utf8)) != nil, "the sample entry says hvc1")
+        #expect(bytes.range(of: Data("hev1".utf8)) == nil)
+        // And it decodes: every frame from its keyframe on, the first at 0.
+        let frames = try Fixtures.readAll(try VideoSource(url: out.path))
+        #expect(frames.first?.time == 0)
+        #expect(frames.count >= 21)  // 2.0 … 3.5 s at 15 fps
+        #expect(ClipRecorder.fourCC("hvc1") == 0x3163_7668)
+    }
 }
