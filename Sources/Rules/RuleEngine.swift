@@ -470,10 +470,10 @@ public struct RuleEngine: Sendable {
         return (judged == 0 ? 0 : sum / Double(judged), pairs)
     }
 
-    /// Over the scanner, only the crossing itself must have been visible; around it, the whole carry.
-    /// Whether occlusions hid at least half of the pass (over the scanner: its
-    /// time there). A track that begins as the cover is lifted off and goes on
-    /// to carry the next item is mostly seen, and is judged like any other.
+    /// Whether occlusions hid at least half of the pass: over the scanner, of its
+    /// time there; around it, of the whole carry. A track that begins as the cover
+    /// is lifted off and goes on to carry the next item is mostly seen, and is
+    /// judged like any other.
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
         let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
         let covered = obstructions.map(\.obstruction)
