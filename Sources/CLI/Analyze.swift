@@ -71,6 +71,16 @@ struct Analyze: ParsableCommand {
         if s.posDuplicates > 0 { lines.append("duplicate POS events (same id) skipped: \(s.posDuplicates)") }
         let byType = IncidentType.allCases.map { "\($0.rawValue) \(s.incidentsByType[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("incidents: \(r.incidents.count) (\(byType))")
+        let delay = s.decisionDelay
+        if let mean = delay.mean {
+            // What a live lane would wait for each alert: the rules hold a pass until no late POS event can still explain it.
+            var text = String(format: "decided %.1f s after the incident's end on average, at most %.1f s; %d of %d within 1 s",
+                              mean, delay.largest, delay.withinOneSecond, delay.count)
+            if s.decidedAtEnd > 0 { text += "; \(s.decidedAtEnd) more when the video ended" }
+            lines.append(text)
+        } else if s.decidedAtEnd > 0 {
+            lines.append("decided when the video ended: all \(s.decidedAtEnd)")
+        }
         for i in r.incidents.sorted(by: { $0.start < $1.start }) {
             let ev = i.evidence.clip ?? i.evidence.keyframes.first ?? "-"
             lines.append(String(format: "  %@  %-11@ %@ … %@  conf %.2f  %@", i.id, i.type.rawValue,

@@ -44,6 +44,29 @@ public struct AnalysisSummary: Sendable {
     public var analysisRegion: NormalizedRect?
     public var analysisSize = (0, 0)
     public var frameSize = (0, 0)
+    /// How long after each incident's end (camera clock) it was decided while
+    /// the video ran: what a live lane would wait for the alert.
+    public var decisionDelay = DelayStats()
+    /// Incidents decided only when the video ended (no later frames to wait through).
+    public var decidedAtEnd = 0
+}
+
+/// Count, mean and largest of a stream of delays, in constant memory.
+public struct DelayStats: Sendable, Equatable {
+    public private(set) var count = 0
+    public private(set) var total = 0.0
+    public private(set) var largest = 0.0
+    /// How many were at most one second (the self-checkout alert target).
+    public private(set) var withinOneSecond = 0
+    public init() {}
+    public mutating func add(_ seconds: Double) {
+        let d = max(0, seconds)
+        count += 1
+        total += d
+        largest = max(largest, d)
+        if d <= 1 { withinOneSecond += 1 }
+    }
+    public var mean: Double? { count == 0 ? nil : total / Double(count) }
 }
 
 /// The streaming pipeline for one lane: frames and POS events in, incidents
@@ -211,6 +234,7 @@ public final class LaneAnalyzer {
                 incident.evidence = writeEvidence(for: d, incident: incident, writer: evidence, source: source)
             }
             summary.incidentsByType[d.type, default: 0] += 1
+            if let now { summary.decisionDelay.add(now - d.end) } else { summary.decidedAtEnd += 1 }
             made.append(incident)
         }
         incidents += made

@@ -38,6 +38,18 @@ import Testing
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let list = try #require(root["incidents"] as? [[String: Any]])
         #expect(!list.isEmpty, "the session has true incidents; none were reported")
+        // Every incident is accounted for in the decision-delay line: decided while
+        // the video ran (counted, mean ≤ largest) or when it ended.
+        let decided = an.stdout.split(separator: "\n").first { $0.hasPrefix("decided ") }.map(String.init) ?? ""
+        let numbers = decided.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+        if numbers.count >= 4 {
+            let (mean, largest, within, count) = (numbers[0], numbers[1], Int(numbers[2]), Int(numbers[3]))
+            let atEnd = numbers.count >= 6 ? Int(numbers[5]) : 0
+            #expect(mean <= largest && within <= count, "\(decided)")
+            #expect(count + atEnd == list.count, "\(decided) vs \(list.count) incidents")
+        } else {
+            #expect(decided == "decided when the video ended: all \(list.count)", "decision-delay line: \(an.stdout)")
+        }
         var ids = Set<String>()
         for i in list {
             let id = i["id"] as? String ?? "?"
