@@ -12,6 +12,15 @@ import Testing
         return try VideoSource(url: file.path, options: options)
     }
 
+    /// Asks `s` for one clip, reads the whole stream, and returns that clip.
+    func oneClip(_ s: VideoSource, from: Double, to: Double, path: URL, id: String) throws -> ClipResult {
+        s.clips.request(from: from, to: to, path: path, id: id)
+        var results: [Result<ClipResult, MediaError>] = []
+        while try s.next() != nil { results += s.clips.takeCompleted() }
+        results += s.clips.finish()
+        return try clip(results, id)
+    }
+
     func clip(_ results: [Result<ClipResult, MediaError>], _ id: String) throws -> ClipResult {
         let hit = try #require(results.first { r in
             switch r {
@@ -111,11 +120,7 @@ import Testing
         try Fixtures.ffmpeg(["-i", mp4.path, "-c", "copy", "-f", "mpegts", ts.path])
         let s = try VideoSource(url: ts.path)
         let out = dir.appendingPathComponent("from-ts.mp4")
-        s.clips.request(from: 2.1, to: 3.5, path: out, id: "ts")
-        var results: [Result<ClipResult, MediaError>] = []
-        while try s.next() != nil { results += s.clips.takeCompleted() }
-        results += s.clips.finish()
-        let c = try clip(results, "ts")
+        let c = try oneClip(s, from: 2.1, to: 3.5, path: out, id: "ts")
         #expect(c.startsOnKeyframe && abs(c.start - 2.0) < 1e-3)
         let indices = try Fixtures.codedIndices(out)
         #expect(indices.first == 30)
@@ -159,11 +164,7 @@ import Testing
         let s = try VideoSource(url: file.path)
         #expect(s.info.codec == "hevc")
         let out = dir.appendingPathComponent("h265-clip.mp4")
-        s.clips.request(from: 2.1, to: 3.5, path: out, id: "h265")
-        var results: [Result<ClipResult, MediaError>] = []
-        while try s.next() != nil { results += s.clips.takeCompleted() }
-        results += s.clips.finish()
-        let c = try clip(results, "h265")
+        let c = try oneClip(s, from: 2.1, to: 3.5, path: out, id: "h265")
         #expect(c.startsOnKeyframe && abs(c.start - 2.0) < 1e-3)
         let bytes = try Data(contentsOf: out)
         #expect(bytes.range(of: Data("hvc1".utf8)) != nil, "the sample entry says hvc1")
