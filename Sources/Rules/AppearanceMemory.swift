@@ -117,10 +117,17 @@ public struct AppearanceMemory: Sendable {
 
     /// Best of: the nearest reference, and the weighted mean of the three
     /// nearest consensus exemplars (a mean, so that a SKU with many exemplars
-    /// does not win just by having more chances).
-    private func score(_ d: AppearanceDescriptor, _ m: Model, excluding: Int?) -> Double {
+    /// does not win just by having more chances). Beside catalog pictures the
+    /// exemplars count only once the learned model is established: an item
+    /// compared with earlier passes on the same lane (same light, same hands)
+    /// scores higher than against a picture, so one or two exemplars of a
+    /// look-alike made a switched barcode look like the scanned product
+    /// (an apple's single exemplar took a lemon to 0.81 against 0.44 by the
+    /// picture, and the switch went unflagged).
+    private func score(_ d: AppearanceDescriptor, _ m: Model, excluding: Int?, learnedAlways: Bool = false) -> Double {
         var best = -1.0
         for r in m.references { best = max(best, d.productSimilarity(r)) }
+        guard learnedAlways || m.references.isEmpty || m.usual != nil else { return max(0, best) }
         var sims: [(Double, Double)] = []
         for i in m.inliers where i != excluding {
             sims.append((d.productSimilarity(m.exemplars[i].descriptor), m.exemplars[i].weight))
@@ -243,7 +250,7 @@ public struct AppearanceMemory: Sendable {
         if weight >= parameters.establishedWeight, m.inliers.count >= 4 {
             var sum = 0.0, sumSq = 0.0, w = 0.0
             for i in m.inliers {
-                let s = score(ex[i].descriptor, m, excluding: i)
+                let s = score(ex[i].descriptor, m, excluding: i, learnedAlways: true)
                 sum += s * ex[i].weight; sumSq += s * s * ex[i].weight; w += ex[i].weight
             }
             let mean = sum / w

@@ -86,7 +86,8 @@ public struct ItemCounter: Sendable {
             if r >= Self.sizeRatio { sizeCount = min(3, Int((r + 0.25).rounded(.down))) }
             if r < 1.4 { sizeCount = sizeCount ?? 1 }
         }
-        if let n = sizeCount, n >= 2, n > best.count {
+        // A switched barcode is a different product, of a different size: not two items.
+        if let n = sizeCount, n >= 2, n > best.count, !looksLikeAnother {
             best = Verdict(count: n, reason: "size", confidence: 0.75)
         }
         // The vision's count of separate blobs: pieces of one item fool it, so

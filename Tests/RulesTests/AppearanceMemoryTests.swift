@@ -41,6 +41,28 @@ import Vision
         #expect(mostlyB.verdict == .wrong)
     }
 
+    /// A product's first normal pass on the lane may have looked half like a
+    /// look-alike. Compared camera to camera, that one exemplar makes the
+    /// look-alike resemble the scanned product more than its picture says: it
+    /// counts beside the picture only once the learned model is established.
+    @Test func oneLearnedExemplarDoesNotOutweighTheCatalogPicture() {
+        var m = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let firstA = ItemCounter.mix(Colour.red(1), Colour.blue(1), 0.6)
+        m.learn(firstA, sku: "A")
+        #expect(m.exemplarCount(sku: "A") == 1 && !m.isEstablished("A"))
+        let mostlyB = ItemCounter.mix(Colour.red(2), Colour.blue(2), 0.2)
+        // Closer to that exemplar than to B's picture…
+        #expect(mostlyB.productSimilarity(firstA) > mostlyB.productSimilarity(Colour.blue(100)))
+        // …yet judged by A's picture: a switch.
+        let switched = m.assess(seen: mostlyB, scanned: "A", margin: margin)
+        #expect(switched.verdict == .wrong && switched.seenLike == "B")
+        #expect((switched.similarityScanned ?? 1) < 0.6)
+        // Once the lane has shown A like that again and again, that is how A looks here.
+        for k in 0..<4 { m.learn(ItemCounter.mix(Colour.red(UInt64(10 + k)), Colour.blue(UInt64(10 + k)), 0.6), sku: "A") }
+        #expect(m.isEstablished("A"))
+        #expect((m.assess(seen: firstA, scanned: "A", margin: margin).similarityScanned ?? 0) > 0.85)
+    }
+
     @Test func noModelForTheScannedProductNeverFlags() {
         let m = AppearanceMemory(references: ["B": [Colour.blue(100)]])
         let a = m.assess(seen: Colour.blue(1), scanned: "C", margin: margin)

@@ -69,4 +69,17 @@ import Testing
         let two = counter.count(blobs(pair), scanned: ["A"])
         #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
     }
+
+    /// Two of the same product look like one; only their area tells. A
+    /// different product (a switched barcode) is another size too, and is not two.
+    @Test func twiceTheUsualAreaIsTwoOfTheScannedProductUnlessItIsAnotherProduct() {
+        var counter = ItemCounter(references: Self.refs)
+        counter.learn(pass(Colour.red(20), area: 0.010), sku: "A")
+        counter.learn(pass(Colour.red(21), area: 0.011), sku: "A")
+        let same = counter.count(pass(Colour.red(22), area: 0.021), scanned: ["A"])
+        #expect(same.count == 2 && same.reason.hasPrefix("size"), "\(same.reason)")
+        #expect(counter.count(pass(Colour.red(23), area: 0.012), scanned: ["A"]).count == 1)
+        let switched = counter.count(pass(Colour.blue(24), area: 0.021), scanned: ["A"])
+        #expect(switched.count == 1, "\(switched.reason)")
+    }
 }
