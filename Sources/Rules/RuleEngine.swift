@@ -37,6 +37,8 @@ public struct PassOutcome: Sendable, Hashable {
     public var similarityBest: Double?
     /// What decided the item count (`single`, `blobs`, `appearance`, `size`).
     public var countReason: String?
+    /// The incident's confidence, also when it fell below the floor.
+    public var confidence: Double?
 }
 
 /// What the rules saw, for the run summary.
@@ -674,6 +676,7 @@ public struct RuleEngine: Sendable {
             }
         }
         guard let d = decision else { return nil }
+        outcome.confidence = d.confidence
         guard d.confidence >= settings.minConfidence else {
             counters.decisionsBelowConfidence += 1
             outcome.verdict = "below_confidence:" + d.type.rawValue

@@ -26,7 +26,7 @@ import Testing
                               "--video", session.appendingPathComponent("video.mp4").path,
                               "--pos", session.appendingPathComponent("pos.jsonl").path,
                               "--catalog", session.appendingPathComponent("catalog.json").path,
-                              "--out", out.path, "--state", dir.appendingPathComponent("state").path, "--quiet"], in: dir)
+                              "--out", out.path, "--state", dir.appendingPathComponent("state").path, "--quiet", "--pass-log"], in: dir)
         #expect(an.status == 0, "analyze: \(an.stderr)")
         #expect(an.stdout.contains("wrote \(out.appendingPathComponent("incidents.json").path)"))
         // The simulated lane fills the view: all of it is analysed.
@@ -76,6 +76,24 @@ import Testing
                 #expect((attrs?[.size] as? Int ?? 0) > 0, "\(id): \(p) missing or empty")
             }
         }
+        // The pass log: every pass reported by the vision, how it was decided; the
+        // passes that became incidents carry those incidents' confidences.
+        let log = try String(contentsOf: out.appendingPathComponent("passes.jsonl"), encoding: .utf8)
+        let passes = try log.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "pass log line: \(line)")
+        }
+        #expect(passes.allSatisfy { $0["verdict"] is String && $0["pass"] is Int })
+        let flagged = passes.filter { Self.types.contains($0["verdict"] as? String ?? "") }
+        let passIncidents = list.filter { ($0["type"] as? String) != "occlusion" }
+        #expect(flagged.count == passIncidents.count, "\(flagged.count) passes flagged, \(passIncidents.count) pass incidents")
+        for f in flagged {
+            let c = f["confidence"] as? Double ?? -1
+            #expect(passIncidents.contains { abs(($0["confidence"] as? Double ?? 9) - c) < 0.001 && $0["type"] as? String == f["verdict"] as? String },
+                    "pass \(f["pass"] ?? "?"): \(f["verdict"] ?? "?") at \(c) is no incident")
+        }
+        #expect(passes.filter { ($0["verdict"] as? String ?? "").hasPrefix("below_confidence") }
+            .allSatisfy { ($0["confidence"] as? Double ?? 1) < 0.5 })
+
         // Our own reader agrees.
         let decoded = try IncidentsFile.read(url: file)
         #expect(decoded.count == list.count)
