@@ -112,6 +112,12 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
     public var learnMinItemConfidence = 0.7
+    /// Before the clock offset is trusted a pass is learned from (its look, its
+    /// size) only when it looks at least this much like the scanned product's
+    /// catalog picture: the picture vouches for the pairing the offset cannot
+    /// yet. Without it a 3-minute session, which seldom reaches trust, learns
+    /// no product's size and never tells two of a product from one.
+    public var learnUntrustedSimilarity = 0.8
     /// Two item passes on the same path that overlap in time, or cross the
     /// scanner within this many seconds of each other, are one carry the
     /// tracker lost and found again: they are merged, or the fragment without
@@ -670,7 +676,8 @@ public struct RuleEngine: Sendable {
                 decision = Decision(type: .wrongScan, start: scanStart, end: scanEnd, confidence: conf,
                                     transaction: txn, details: details, passID: p.id)
             } else if a.verdict == .normal || a.verdict == .noModel, itemsSeen == 1, matched.count == 1,
-                      est.trusted, p.itemConfidence >= options.learnMinItemConfidence, p.countConfidence >= 0.5 {
+                      est.trusted || (a.verdict == .normal && (a.similarityScanned ?? 0) >= options.learnUntrustedSimilarity),
+                      p.itemConfidence >= options.learnMinItemConfidence, p.countConfidence >= 0.5 {
                 memory.learn(seen, sku: sku)
                 counter.learn(p, sku: sku)
             }

@@ -122,6 +122,31 @@ import Vision
         #expect(e.memory.exemplarCount(sku: "A") == 1)
     }
 
+    /// A short session never has the scans to trust its clock offset; a pass
+    /// that looks like the scanned product's picture is still learned from (the
+    /// picture vouches for the pairing), so the product's size is known and two
+    /// of it carried together are told from one.
+    @Test func beforeTheOffsetIsTrustedPassesLikeTheirPictureAreLearned() {
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
+        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
+        var s = Script()
+        let looks = [Colour.red(1), Colour.red(2), ItemCounter.mix(Colour.red(3), Colour.green(3), 0.6), Colour.red(4)]
+        let areas = [0.010, 0.011, 0.010, 0.021]
+        for (k, look) in looks.enumerated() {
+            s.pass(at: t0 + 10 + Double(k) * 6, appearance: look)
+            s.passes[k].itemArea = areas[k]
+            s.scan(at: t0 + 10.3 + Double(k) * 6, sku: "A")
+        }
+        let (d, e) = s.run(engine: RuleEngine(settings: RuleSettings(), memory: memory, counter: ItemCounter(references: refs)))
+        #expect(!e.counters.clockOffsetTrusted)
+        // The first two are learned; the third, unlike its picture (a colour no
+        // product has), is not;
+        // the fourth covers twice what A usually does.
+        #expect(e.memory.exemplarCount(sku: "A") == 2)
+        #expect(d.map(\.type) == [.multiItem])
+        #expect(d.first?.passID == s.passes[3].id)
+    }
+
     @Test func aLaneGetsBetterWithUseAcrossRuns() throws {
         // Run 1 learns what A and B look like; run 2 starts from the saved memory.
         var items: [(String, AppearanceDescriptor)] = []
