@@ -19,7 +19,7 @@ func known(_ offset: Double = 0) -> RuleSettings {
         var made: [PassObservation] = []
         for k in 0..<count {
             t += Double.random(in: gaps, using: &rng)
-            let p = s.pass(at: t, dwell: Double.random(in: 0.4...1.5, using: &rng))
+            let p = s.pass(at: t, dwell: Double.random(in: 0.8...1.8, using: &rng))
             made.append(p)
             let jitter = Double.random(in: -1...1, using: &rng)
             if !skip.contains(k) { s.scan(at: t + jitter) }
@@ -230,6 +230,14 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.decisionsBelowConfidence == 1)
         #expect(d.map(\.type) == [.fakeScan])
         #expect(d.first.map { $0.start > t0 + 15 } == true)
+        // Scanned items spend a second or more over the scanner: a half-second
+        // crossing is a presentation cut short at best, less sure than a full one;
+        // beyond a second, longer adds nothing.
+        var s2 = Script()
+        for (k, dwell) in [0.5, 1.0, 1.6].enumerated() { s2.pass(at: t0 + 10 + Double(k) * 10, dwell: dwell, itemConfidence: 1) }
+        let c = s2.run(settings: known()).decisions.map(\.confidence)
+        #expect(c.count == 3)
+        if c.count == 3 { #expect(c[0] < 0.75 && c[1] == c[2]) }
     }
 
     @Test func emptyHandsAreIgnoredAndTakeNoScans() {
