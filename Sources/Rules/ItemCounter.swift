@@ -23,6 +23,10 @@ public struct ItemCounter: Sendable {
         /// Which cue decided, for the pass log.
         public var reason: String
         public var confidence: Double
+        /// The scanned product mixed with another explains the item clearly
+        /// better than any one product: the scanned product is there (so the
+        /// barcode was not switched), whatever else is.
+        public var scannedInMix = false
     }
 
     public init(references: [String: AppearanceDescriptor] = [:], referenceAreas: [String: Double] = [:]) {
@@ -50,6 +54,7 @@ public struct ItemCounter: Sendable {
         // Whether the pictures show a product besides the scanned one: mixed
         // with it, or plainly on its own (nil: no pictures to tell).
         var productsSeen: Bool?
+        var scannedInMix = false
         if let sku, let seen = p.appearance, let ref = references[sku] {
             let own = seen.similarity(ref)
             scannedSim = own
@@ -64,6 +69,7 @@ public struct ItemCounter: Sendable {
             note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
             let anotherClearly = single - own >= Self.otherMargin
             productsSeen = pair - single >= Self.blobsMixGain || anotherClearly
+            scannedInMix = pair - single >= Self.blobsMixGain
             // Plainly one other product, and the scanned one adds nothing: a
             // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
             looksLikeAnother = own < Self.unlikeScanned && anotherClearly && pair <= single + 0.02
@@ -100,6 +106,7 @@ public struct ItemCounter: Sendable {
             best = Verdict(count: vision, reason: "blobs", confidence: p.countConfidence)
         }
         best.reason += note
+        best.scannedInMix = scannedInMix
         return best
     }
 

@@ -670,7 +670,13 @@ public struct RuleEngine: Sendable {
                   scanned.allSatisfy({ $0 == sku }), (p.itemArea ?? 1) >= options.minJudgedItemArea {
             let a = memory.assess(seen: seen, scanned: sku, margin: settings.wrongScanMargin)
             outcome.similarityScanned = a.similarityScanned
-            if a.verdict == .wrong {
+            if a.verdict == .wrong && verdict.scannedInMix {
+                // Unlike the scanned product as a whole, but explained clearly
+                // better with it mixed in than by any one product: it is there
+                // (two items, the second not told apart, or a print the picture
+                // lacks), so its barcode was not switched. Nothing to learn either.
+                outcome.verdict = "scanned_in_mix"
+            } else if a.verdict == .wrong {
                 let farthest = matched.map { PassScanMatcher.gap($0.time, p.matchInterval) }.max() ?? 0
                 let near = 1 - 0.3 * min(1, farthest / w)
                 let conf = clamp01(a.confidence * p.itemConfidence * near * offsetFactor)

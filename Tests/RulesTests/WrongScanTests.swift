@@ -73,6 +73,27 @@ import Vision
         #expect(d2.map(\.type) == [.multiItem])
     }
 
+    /// Mostly another product, but explained clearly better with some of the
+    /// scanned one than without it: the scanned product is there (a second item
+    /// not told apart, or a print its picture lacks), so its barcode was not
+    /// switched. Plainly the other product alone is a switch.
+    @Test func anItemShowingTheScannedProductBesideAnotherIsNoSwitch() {
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100), "C": Colour.green(100)]
+        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
+        let counter = ItemCounter(references: refs)
+        var s = Script()
+        let partly = s.pass(at: t0 + 10, appearance: ItemCounter.mix(Colour.red(3), Colour.blue(3), 0.2))
+        s.scan(at: t0 + 10.3, sku: "A")
+        let switched = s.pass(at: t0 + 20, appearance: Colour.blue(4))
+        s.scan(at: t0 + 20.3, sku: "A")
+        let v = counter.count(partly, scanned: ["A"])
+        #expect(v.count == 1 && v.scannedInMix, "\(v.reason)")
+        #expect(memory.assess(seen: partly.appearance!, scanned: "A", margin: RuleSettings().wrongScanMargin).verdict == .wrong)
+        let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: counter))
+        #expect(d.map(\.passID) == [switched.id] && d.map(\.type) == [.wrongScan])
+        #expect(e.memory.exemplarCount(sku: "A") == 0)
+    }
+
     @Test func barcodesResolveThroughTheCatalog() {
         // The POS line carries the barcode; the references are by SKU.
         let catalog = Catalog(items: [CatalogItem(sku: "A", barcode: "0001"), CatalogItem(sku: "B", barcode: "0002")])
