@@ -109,17 +109,17 @@ public struct RuleEngineOptions: Sendable, Equatable {
     /// with a shorter crossing is less sure (×0.4 at none). About the shortest
     /// time a scanned item spends there: on 30 sessions of both renderers 90 %
     /// of normal passes took 1.0 s or more (median 1.6 s), every true `fake_scan`
-    /// found 1.08 s or more, and five false ones (hands sweeping across the bed)
-    /// 0.33–0.93 s. It was 0.6 until 2026-12-04.
+    /// found 1.08 s or more, and five false ones 0.33–0.93 s (no carry, or the
+    /// edge of a normal one). It was 0.6 until 2026-12-04.
     public var presentSeconds = 1.0
     /// An unscanned carry while the POS had no transaction open is this much less sure.
     public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
     public var learnMinItemConfidence = 0.7
     /// Before the clock offset is trusted a pass is learned from (its look, its
-    /// size) only when it looks at least this much like the scanned product's
-    /// catalog picture: the picture vouches for the pairing the offset cannot
-    /// yet. Without it a 3-minute session, which seldom reaches trust, learns
+    /// size) only when it looks at least this much like the scanned product as
+    /// known (its catalog picture, or its established learned look): that
+    /// vouches for the pairing the offset cannot yet. Without it a 3-minute session, which seldom reaches trust, learns
     /// no product's size and never tells two of a product from one.
     public var learnUntrustedSimilarity = 0.8
     /// Two item passes on the same path that overlap in time, or cross the
