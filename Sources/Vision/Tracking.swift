@@ -346,6 +346,11 @@ extension LaneVision {
         let path: PassPath = t.scanFrames > 0 ? .overScanner : .aroundScanner
         // Around the scanner only counts from the pickup zone: that is what a missed scan is.
         if path == .aroundScanner && !isFromPickupSide(t) { return nil }
+        // Born beside the pickup zone but already level with the scanner's
+        // middle (a short lane puts the whole counter within reach of the
+        // "next to it" distance): a hand reaching in to the bag, not an item
+        // taken around the scanner.
+        if path == .aroundScanner && !t.everPickup && t.startProgress >= scanMidProgress { return nil }
         if path == .aroundScanner && accompaniesScannedCarry(t) { return nil }
         // Seen only over the scanner, neither coming from the pickup side nor
         // leaving it towards the bag: something set down on it, or a hand

@@ -257,6 +257,28 @@ import LaneCore
         #expect(vision.makePass(alone)?.path == .aroundScanner)
     }
 
+    /// "Next to the pickup zone" is a distance in the frame; on a short lane it
+    /// reaches level with the scanner. A track born there that goes to the bag
+    /// without crossing the scanner is a hand reaching in to the bag, not an
+    /// item carried around the scanner; born before the scanner's middle, it is.
+    @Test func aCarryAroundTheScannerStartsBeforeTheScannersMiddle() {
+        let vision = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        func bornBeside(at progress: Double) -> Track {
+            let t = Track(id: 7, cx: 200, cy: 40, time: 10, box: (190, 30, 210, 50), progress: progress)
+            t.bornNearPickup = true
+            t.baggingReach = 11.2
+            t.lastTime = 11.2
+            t.pathLength = 300
+            return t
+        }
+        #expect(vision.makePass(bornBeside(at: vision.scanMidProgress - 0.1))?.path == .aroundScanner)
+        #expect(vision.makePass(bornBeside(at: vision.scanMidProgress + 0.05)) == nil)
+        // One that was in the pickup zone is a carry from there, wherever it was first seen.
+        let fromPickup = bornBeside(at: vision.scanMidProgress + 0.05)
+        fromPickup.everPickup = true
+        #expect(vision.makePass(fromPickup)?.path == .aroundScanner)
+    }
+
     /// The scanned item's own track lost after the scanner, before the bag:
     /// the arm's track, there since before, takes the item into the bag. That
     /// is still the scanned carry, unless the lost track only touched the
