@@ -68,8 +68,8 @@ public struct ItemCounter: Sendable {
             }
             note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
             let anotherClearly = single - own >= Self.otherMargin
-            productsSeen = pair - single >= Self.blobsMixGain || anotherClearly
             scannedInMix = pair - single >= Self.blobsMixGain
+            productsSeen = scannedInMix || anotherClearly
             // Plainly one other product, and the scanned one adds nothing: a
             // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
             looksLikeAnother = own < Self.unlikeScanned && anotherClearly && pair <= single + 0.02
