@@ -186,6 +186,7 @@ public final class LaneAnalyzer {
                 "verdict": o.verdict,
             ]
             if let r = o.countReason { obj["count_reason"] = r }
+            if p.itemHidden { obj["item_hidden"] = true }
             if let a = p.itemArea { obj["item_area"] = (a * 100_000).rounded() / 100_000 }
             if let a = p.scanEnter, let b = p.scanLeave {
                 obj["scan_enter"] = ISOTime.format(epochSeconds: a)

@@ -127,6 +127,10 @@ public struct RuleEngineOptions: Sendable, Equatable {
     /// tracker lost and found again: they are merged, or the fragment without
     /// the scan would alert.
     public var fragmentGap = 0.3
+    /// A carry taken around the scanner that reaches the bag this long after
+    /// a hand seen presenting something there is that carry, seen late (the
+    /// vision's `companionLag` for tracks beside a scanned one).
+    public var handCompanionLag = 1.5
     public var estimator = ClockOffsetEstimator.Parameters()
     public init() {}
 }
@@ -221,11 +225,26 @@ public struct RuleEngine: Sendable {
 
     // MARK: Input
 
-    public mutating func ingest(pass: PassObservation) {
+    public mutating func ingest(pass incoming: PassObservation) {
         counters.passesSeen += 1
+        var pass = incoming
         let isItem = pass.itemConfidence >= settings.minItemConfidence
+        if pass.itemHidden {
+            if let k = pending.firstIndex(where: { handCovers(pass, item: $0) }) {
+                counters.passesMerged += 1
+                let item = pending.remove(at: k)
+                insertPending(Self.guided(item, by: pass))
+                return
+            }
+            insertPending(pass)
+            return
+        }
+        if isItem, let k = pending.firstIndex(where: { $0.itemHidden && handCovers($0, item: pass) }) {
+            counters.passesMerged += 1
+            pass = Self.guided(pass, by: pending.remove(at: k))
+        }
         if isItem, let k = pending.lastIndex(where: {
-            $0.itemConfidence >= settings.minItemConfidence && Self.sameCarry($0, pass, gap: options.fragmentGap)
+            !$0.itemHidden && $0.itemConfidence >= settings.minItemConfidence && Self.sameCarry($0, pass, gap: options.fragmentGap)
         }) {
             counters.passesMerged += 1
             let merged = Self.merge(pending.remove(at: k), pass)
@@ -236,6 +255,38 @@ public struct RuleEngine: Sendable {
         if isItem, pass.path == .overScanner {
             estimator.addPass(reference: pass.referenceTime)
         }
+    }
+
+    /// A scanning motion seen from the hand alone (`itemHidden`) stands in for
+    /// an item nobody saw. Where an item pass is under way at the same moment,
+    /// the hand was carrying that item: the item pass (with its look, size and
+    /// count) decides.
+    func handCovers(_ hand: PassObservation, item: PassObservation) -> Bool {
+        guard !item.itemHidden, item.itemConfidence >= settings.minItemConfidence else { return false }
+        if item.path == hand.path { return Self.sameCarry(hand, item, gap: options.fragmentGap) }
+        // Taken around the scanner: under way with the hand, or reaching the
+        // bag just after it (the arm's or the item's track, seen late).
+        let overlap = min(hand.end + options.handCompanionLag, item.end) - max(hand.start, item.start)
+        return overlap > 0.5 * min(hand.end - hand.start, item.end - item.start)
+    }
+
+    /// The item pass of a carry whose hand was seen presenting it: if the item
+    /// was taken for going around the scanner (its centre beside the bed while
+    /// the hand held it over it), the hand's time over the scanner stands, and
+    /// what that track saw beside the bed (the arm, a corner) does not judge
+    /// the product or the count.
+    static func guided(_ item: PassObservation, by hand: PassObservation) -> PassObservation {
+        guard item.path == .aroundScanner else { return item }
+        var p = item
+        p.path = .overScanner
+        p.appearance = nil
+        p.itemArea = nil
+        p.itemCount = 1
+        p.scanEnter = hand.scanEnter
+        p.scanLeave = hand.scanLeave
+        p.start = min(item.start, hand.start)
+        p.end = max(item.end, hand.end)
+        return p
     }
 
     /// Parts of one carry: both crossed the scanner at about the same moment,

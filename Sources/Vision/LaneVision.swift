@@ -245,13 +245,15 @@ public final class LaneVision {
         buildItemMask(dt: dt)
         let groups = findGroups()
         update(groups: groups, time: time, into: &out)
+        watchHand(time: time, into: &out)
         return toFrame(release(&out, time: time))
     }
 
     /// Hold new passes for a moment; merge the ones that were one carry.
     func release(_ out: inout VisionOutput, time: Double) -> VisionOutput {
         for p in out.passes {
-            if let k = heldPasses.firstIndex(where: { Self.sameCarry($0, p) }) {
+            // A hand's motion is not a second look at an item: the rules weigh it against the item passes.
+            if !p.itemHidden, let k = heldPasses.firstIndex(where: { !$0.itemHidden && Self.sameCarry($0, p) }) {
                 let a = heldPasses[k]
                 var m = a
                 // Two boxes apart are two items (two hands, or side by side);
@@ -478,6 +480,57 @@ public final class LaneVision {
             }
         }
     }
+
+    // MARK: the hand
+
+    var handWatch = HandWatch()
+
+    /// Follows the far end of the arm reaching furthest into the lane, for
+    /// scanning motions whose item is never seen.
+    func watchHand(time: Double, into out: inout VisionOutput) {
+        let hs = handSample(time: time)
+        if Self.debugTracks {
+            let z = hs.map { $0.inPickup ? "P" : $0.inScan ? "S" : $0.atBagging ? "B" : "-" } ?? "."
+            print(String(format: "hand %.2f %@ %@", time, z, hs.map { String(format: "%.2f,%.2f", $0.box.x + $0.box.width / 2, $0.box.y + $0.box.height / 2) } ?? ""))
+        }
+        let step = handWatch.observe(hs, time: time) {
+            nextTrackID += 1
+            return nextTrackID - 1
+        }
+        if let p = step.pass { out.passes.append(p) }
+        out.snapshots += step.snapshots
+        out.droppedTracks += step.dropped
+    }
+
+    /// The hand: the pixels of the body blob reaching furthest from the
+    /// customer's edge, within a hand's length of its far end (the breadth-first
+    /// order of `measureReach` puts them last). Nil when no body blob is known.
+    func handSample(time: Double) -> HandSample? {
+        guard let best = bodyReach.indices.filter({ bodyBlobs.indices.contains($0) && bodyBlobs[$0] })
+            .max(by: { bodyReach[$0] < bodyReach[$1] }), bodyReach[best] > 0 else { return nil }
+        let from = bodyReach[best] - Int32(max(2, (Self.handLength * frameW).rounded()))
+        var n = 0, sx = 0, sy = 0
+        var x0 = Int.max, x1 = Int.min, y0 = Int.max, y1 = Int.min
+        for q in queue.reversed() {
+            let i = Int(q)
+            if reach[i] < from { break }
+            guard fgLabel[i] == Int32(best) else { continue }
+            let x = i % width, y = i / width
+            n += 1; sx += x; sy += y
+            x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+        }
+        guard n > 0 else { return nil }
+        let cx = (Double(sx) / Double(n) + 0.5) / Double(width), cy = (Double(sy) / Double(n) + 0.5) / Double(height)
+        let bits = zones.membership[min(height - 1, Int(cy * Double(height))) * width + min(width - 1, Int(cx * Double(width)))]
+        let box = NormalizedRect(x: Double(x0) / Double(width), y: Double(y0) / Double(height),
+                                 width: Double(x1 - x0 + 1) / Double(width), height: Double(y1 - y0 + 1) / Double(height))
+        return HandSample(time: time, inPickup: bits & pickupBits != 0, inScan: bits & scanBits != 0,
+                          atBagging: bits & baggingBits != 0 || zones.axis.progress(x: cx, y: cy) >= baggingEntryProgress,
+                          box: box)
+    }
+
+    /// A hand, from the fingertips back, as a share of the frame's width.
+    static let handLength = 0.025
 
     /// Whether an item piece lies along the body rather than at an arm's end.
     func isAlongBody(component k: Int) -> Bool {

@@ -35,14 +35,18 @@ public struct PassObservation: Sendable, Hashable {
     /// Typical visible item area over the scanner (or along the way when it went
     /// around), as a fraction of the frame; nil when not measured.
     public var itemArea: Double?
+    /// Seen from the hand's motion alone (`HandWatch`): no item pixels, so no
+    /// look, size or count; the rules drop it when an item pass covers it.
+    public var itemHidden: Bool
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
-                appearance: AppearanceDescriptor? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil) {
+                appearance: AppearanceDescriptor? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil,
+                itemHidden: Bool = false) {
         self.id = id; self.path = path; self.start = start; self.end = end
         self.scanEnter = scanEnter; self.scanLeave = scanLeave; self.itemCount = itemCount
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
-        self.appearance = appearance; self.box = box; self.itemArea = itemArea
+        self.appearance = appearance; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

@@ -75,6 +75,17 @@ struct Script {
         return p
     }
 
+    /// A scanning motion seen from the hand alone (`HandWatch`), over the scanner around `at`.
+    @discardableResult
+    mutating func handPass(at ref: Double, dwell: Double = 1.0) -> PassObservation {
+        let p = PassObservation(id: nextID, path: .overScanner, start: ref - dwell / 2 - 0.8, end: ref + dwell / 2 + 0.8,
+                                scanEnter: ref - dwell / 2, scanLeave: ref + dwell / 2,
+                                itemConfidence: HandWatch.itemConfidence, countConfidence: 0.5, itemHidden: true)
+        nextID += 1
+        passes.append(p)
+        return p
+    }
+
     /// An item line registered at camera time `at` (stamped on the POS clock).
     mutating func scan(at camera: Double, sku: String = "0007123456789", quantity: Double = 1,
                        entry: ItemEntry = .scan, transaction: String? = "T1", id: String? = nil) {

@@ -134,6 +134,8 @@ struct Script {
     var fps = 15.0
     var passes: [PassObservation] = []
     var obstructions: [Obstruction] = []
+    /// The passes of items seen (not of the hand's motion alone).
+    var itemPasses: [PassObservation] { passes.filter { !$0.itemHidden } }
 
     mutating func idle(_ seconds: Double) {
         for _ in 0..<Int(seconds * fps) { step(hand: nil) }

@@ -1,0 +1,134 @@
+import LaneCore
+
+/// Where the far end of the customer's reaching arm (the hand) is in one frame.
+public struct HandSample: Sendable, Hashable {
+    public var time: Double
+    public var inPickup: Bool
+    public var inScan: Bool
+    /// In the bagging zone, or past its start along the flow.
+    public var atBagging: Bool
+    /// The hand's box, in the analysed picture's normalized coordinates.
+    public var box: NormalizedRect
+    public init(time: Double, inPickup: Bool, inScan: Bool, atBagging: Bool, box: NormalizedRect) {
+        self.time = time; self.inPickup = inPickup; self.inScan = inScan; self.atBagging = atBagging; self.box = box
+    }
+}
+
+/// A scanning motion made by the hand alone: from the pickup zone to the
+/// scanner, held there, then on to the bag. An item gripped from above, or
+/// dark against the dark scanner bed, leaves no item pixels and no item track,
+/// but the hand that presents it is still seen. Such a motion becomes a pass
+/// with `itemHidden` set; the rules drop it when an item pass covers the same
+/// moment. An empty hand crossing the lane sweeps over the scanner without
+/// stopping, and a hand that goes back to the basket or to the screen never
+/// reaches the bag: neither is a pass.
+public struct HandWatch: Sendable {
+    enum Phase: Sendable { case idle, fromPickup, atScanner }
+    var phase = Phase.idle
+    var id = 0
+    var pickupLast = 0.0
+    var scanEnter = 0.0
+    var scanLeave = 0.0
+    var lastSeen = 0.0
+    /// Since when the hand has been seen off the scanner bed, while at the scanner.
+    var outSince: Double?
+    /// The hand's box at the scanner, for the pass and its key frames.
+    var box: NormalizedRect?
+
+    /// Held this long over the scanner it is a presentation, not a sweep.
+    /// (Swept across, a hand spends 0.1–0.4 s over the bed; a presentation
+    /// takes a second or more, the rules' `presentSeconds`.)
+    public static let minDwell = 0.7
+    /// Out of the scan zone this briefly it is still being presented (a hand
+    /// turning the item, the tip flickering at the zone's edge).
+    static let scanGap = 0.3
+    /// Unseen this long the hand is lost and the motion abandoned.
+    static let lostAfter = 1.0
+    /// From the basket to the scanner, and from the scanner to the bag, at most.
+    static let legSeconds = 3.0
+    /// Item confidence of a pass seen from the hand alone: the hand held
+    /// something there, most likely, but nothing of it was seen.
+    public static let itemConfidence = 0.7
+
+    public init() {}
+
+    public struct Step: Sendable {
+        public var pass: PassObservation?
+        public var snapshots: [SnapshotRequest] = []
+        /// Candidate motions abandoned: their snapshots can go.
+        public var dropped: [Int] = []
+    }
+
+    /// One frame at `time`: where the hand is (nil when no arm reaches into the lane).
+    /// `nextID` gives a fresh pass id when a motion starts at the pickup zone.
+    public mutating func observe(_ s: HandSample?, time: Double, nextID: () -> Int) -> Step {
+        var step = Step()
+        guard let s else {
+            if phase != .idle, time - lastSeen > Self.lostAfter { abandon(&step) }
+            return step
+        }
+        // Back after a blocked view or a long loss: whatever was under way is over.
+        if phase != .idle, s.time - lastSeen > Self.lostAfter { abandon(&step) }
+        lastSeen = s.time
+        switch phase {
+        case .idle:
+            if s.inPickup { start(s, nextID: nextID) }
+        case .fromPickup:
+            if s.inPickup {
+                pickupLast = s.time
+            } else if s.inScan {
+                phase = .atScanner
+                scanEnter = s.time
+                scanLeave = s.time
+                outSince = nil
+                box = s.box
+                step.snapshots.append(SnapshotRequest(passID: id, slot: 0, box: s.box, time: s.time))
+            } else if s.atBagging || s.time - pickupLast > Self.legSeconds {
+                // Around the scanner (an item there would have been tracked), or too slow.
+                abandon(&step)
+            }
+        case .atScanner where s.inScan:
+            // Seen away from the bed for a while (not merely unseen): a new presentation.
+            if let o = outSince, s.time - o > Self.scanGap { scanEnter = s.time }
+            outSince = nil
+            scanLeave = s.time
+            box = s.box
+            if s.time - scanEnter <= Self.minDwell + 0.1 {
+                step.snapshots.append(SnapshotRequest(passID: id, slot: 1, box: s.box, time: s.time))
+            }
+        case .atScanner:
+            if outSince == nil { outSince = s.time }
+            if s.inPickup {
+                // Back to the basket: shown and taken back, or a new item.
+                abandon(&step)
+                start(s, nextID: nextID)
+            } else if s.atBagging {
+                if scanLeave - scanEnter >= Self.minDwell {
+                    step.snapshots.append(SnapshotRequest(passID: id, slot: 2, box: s.box, time: s.time))
+                    step.pass = PassObservation(
+                        id: id, path: .overScanner, start: pickupLast, end: s.time, scanEnter: scanEnter, scanLeave: scanLeave,
+                        itemCount: 1, itemConfidence: Self.itemConfidence, countConfidence: 0.5, appearance: nil,
+                        box: box, itemArea: nil, itemHidden: true)
+                    phase = .idle
+                } else {
+                    abandon(&step)
+                }
+            } else if s.time - scanLeave > Self.legSeconds {
+                abandon(&step)
+            }
+        }
+        return step
+    }
+
+    mutating func start(_ s: HandSample, nextID: () -> Int) {
+        phase = .fromPickup
+        id = nextID()
+        pickupLast = s.time
+        box = nil
+    }
+
+    mutating func abandon(_ step: inout Step) {
+        if phase != .idle { step.dropped.append(id) }
+        phase = .idle
+    }
+}

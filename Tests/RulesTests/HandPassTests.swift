@@ -1,0 +1,65 @@
+import Contract
+import Testing
+import Vision
+@testable import Rules
+
+/// Passes seen from the hand alone: an item gripped from above or dark on the
+/// dark scanner bed, whose hand was seen presenting it.
+@Suite struct HandPassTests {
+    @Test func aHandPresentingWithNothingScannedIsAFakeScanAndWithAScanIsNormal() {
+        var s = Script()
+        s.pass(at: t0 + 5)
+        s.scan(at: t0 + 5.2)
+        s.handPass(at: t0 + 10)
+        s.handPass(at: t0 + 15)
+        s.scan(at: t0 + 15.3)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.fakeScan])
+        let f = try? #require(d.first)
+        #expect(abs((f?.start ?? 0) - (t0 + 9.5)) < 1e-9 && abs((f?.end ?? 0) - (t0 + 10.5)) < 1e-9)
+        #expect((f?.confidence ?? 0) >= RuleSettings().minConfidence)
+        #expect(e.counters.passesMatched == 2)
+    }
+
+    /// Where the item was seen too, its pass (with its count and look) decides,
+    /// whichever of the two is reported first.
+    @Test(arguments: [false, true])
+    func aHandPassGivesWayToTheItemPassOfTheSameMoment(handFirst: Bool) {
+        var s = Script()
+        if handFirst { s.handPass(at: t0 + 10, dwell: 1.2) }
+        let item = s.pass(at: t0 + 10.1, items: 2)
+        if !handFirst { s.handPass(at: t0 + 10, dwell: 1.2) }
+        s.scan(at: t0 + 10.2)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.multiItem])
+        #expect(d.first?.passID == item.id)
+        // The item's own time over the scanner, not stretched to the hand's.
+        #expect(d.first?.start == item.scanEnter && d.first?.end == item.scanLeave)
+        #expect(e.counters.passesMerged == 1)
+    }
+
+    /// The item's track went beside the scanner (its centre off the bed while
+    /// the hand held it over it) and reached the bag just after the hand: one
+    /// carry over the scanner, whose scan is its own, not a scanned hand and a
+    /// carry around the scanner with nothing scanned.
+    @Test func aCarryTakenAroundWhileTheHandPresentedItIsOverTheScanner() {
+        var s = Script()
+        let hand = s.handPass(at: t0 + 10)  // ends at t0 + 11.3
+        s.scan(at: t0 + 10.1)
+        var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 11.0, end: t0 + 11.9, appearance: Colour.red(1))
+        around.itemConfidence = 0.9
+        s.passes.append(around)
+        var options = RuleEngineOptions()
+        options.keepOutcomes = true
+        let (d, e) = s.run(engine: RuleEngine(settings: known(), options: options))
+        #expect(d.isEmpty)
+        var engine = e
+        let outcomes = engine.takeOutcomes()
+        #expect(outcomes.count == 1)
+        let o = try? #require(outcomes.first)
+        #expect(o?.pass.id == 50 && o?.pass.path == .overScanner && o?.pass.scanEnter == hand.scanEnter)
+        // What that track saw beside the bed does not judge the product.
+        #expect(o?.pass.appearance == nil)
+        #expect(o?.verdict == "normal" && o?.scanned.count == 1)
+    }
+}
