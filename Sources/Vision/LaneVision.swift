@@ -437,48 +437,50 @@ public final class LaneVision {
     /// edge: a carried item sits at the far end of an arm, while the torso,
     /// head and sleeves stay near the edge whatever their colours.
     func measureReach(stats: [ComponentStats]) {
-        let n = width * height
-        if reach.count != n { reach = [Int32](repeating: -1, count: n) }
+        if reach.count != width * height { reach = [Int32](repeating: -1, count: width * height) }
         bodyReach = [Int32](repeating: 0, count: stats.count)
         guard let side = customerSide, bodyBlobs.contains(true) else { return }
-        // Locals, not the class's properties, in the per-pixel loops: each
-        // property access there is a runtime exclusivity check. (Swapped out,
-        // so the buffers are not copied on write.)
-        var queue: [Int32] = [], bodyReach: [Int32] = []
-        swap(&queue, &self.queue)
-        swap(&bodyReach, &self.bodyReach)
-        let bodyBlobs = self.bodyBlobs, bodyEdge = self.bodyEdge, width = self.width
-        defer { swap(&queue, &self.queue); swap(&bodyReach, &self.bodyReach) }
+        Self.reachFromEdge(labels: fgLabel, body: bodyBlobs, side: side, edge: bodyEdge, width: width,
+                           reach: &reach, queue: &queue, blobReach: &bodyReach)
+    }
+
+    /// Breadth-first path lengths from the customer's body line inside each
+    /// `body` blob of `labels` (−1: none); each blob's longest in `blobReach`.
+    /// `queue` ends holding the pixels reached, nearest first.
+    static func reachFromEdge(labels: [Int32], body: [Bool], side: Int, edge: [Int], width: Int,
+                              reach: inout [Int32], queue: inout [Int32], blobReach: inout [Int32]) {
+        let n = labels.count
+        queue.removeAll(keepingCapacity: true)
         reach.withUnsafeMutableBufferPointer { rp in
+        blobReach.withUnsafeMutableBufferPointer { br in
+        labels.withUnsafeBufferPointer { fl in
             rp.update(repeating: -1)
-            queue.removeAll(keepingCapacity: true)
-            fgLabel.withUnsafeBufferPointer { fl in
-                // Seeds: body pixels on the customer's body line (the frame's
-                // edge, or just outside the lane when the customer stands in view).
-                func seed(_ i: Int) {
-                    let l = Int(fl[i])
-                    if l >= 0 && bodyBlobs[l] && rp[i] < 0 { rp[i] = 0; queue.append(Int32(i)) }
-                }
-                switch side {
-                case 0: for y in 0...bodyEdge[0] { for x in 0..<width { seed(y * width + x) } }
-                case 1: for y in bodyEdge[1]..<height { for x in 0..<width { seed(y * width + x) } }
-                case 2: for y in 0..<height { for x in 0...bodyEdge[2] { seed(y * width + x) } }
-                default: for y in 0..<height { for x in bodyEdge[3]..<width { seed(y * width + x) } }
-                }
-                var head = 0
-                while head < queue.count {
-                    let i = Int(queue[head]); head += 1
-                    let d = rp[i] + 1
-                    let l = fl[i]
-                    let x = i % width
-                    if x > 0, rp[i - 1] < 0, fl[i - 1] == l { rp[i - 1] = d; queue.append(Int32(i - 1)) }
-                    if x + 1 < width, rp[i + 1] < 0, fl[i + 1] == l { rp[i + 1] = d; queue.append(Int32(i + 1)) }
-                    if i >= width, rp[i - width] < 0, fl[i - width] == l { rp[i - width] = d; queue.append(Int32(i - width)) }
-                    if i + width < n, rp[i + width] < 0, fl[i + width] == l { rp[i + width] = d; queue.append(Int32(i + width)) }
-                    if d - 1 > bodyReach[Int(l)] { bodyReach[Int(l)] = d - 1 }
-                }
+            // Seeds: body pixels on the customer's body line (the frame's
+            // edge, or just outside the lane when the customer stands in view).
+            func seed(_ i: Int) {
+                let l = Int(fl[i])
+                if l >= 0 && body[l] && rp[i] < 0 { rp[i] = 0; queue.append(Int32(i)) }
             }
-        }
+            let height = n / width
+            switch side {
+            case 0: for y in 0...edge[0] { for x in 0..<width { seed(y * width + x) } }
+            case 1: for y in edge[1]..<height { for x in 0..<width { seed(y * width + x) } }
+            case 2: for y in 0..<height { for x in 0...edge[2] { seed(y * width + x) } }
+            default: for y in 0..<height { for x in edge[3]..<width { seed(y * width + x) } }
+            }
+            var head = 0
+            while head < queue.count {
+                let i = Int(queue[head]); head += 1
+                let d = rp[i] + 1
+                let l = fl[i]
+                let x = i % width
+                if x > 0, rp[i - 1] < 0, fl[i - 1] == l { rp[i - 1] = d; queue.append(Int32(i - 1)) }
+                if x + 1 < width, rp[i + 1] < 0, fl[i + 1] == l { rp[i + 1] = d; queue.append(Int32(i + 1)) }
+                if i >= width, rp[i - width] < 0, fl[i - width] == l { rp[i - width] = d; queue.append(Int32(i - width)) }
+                if i + width < n, rp[i + width] < 0, fl[i + width] == l { rp[i + width] = d; queue.append(Int32(i + width)) }
+                if d - 1 > br[Int(l)] { br[Int(l)] = d - 1 }
+            }
+        }}}
     }
 
     // MARK: the hand
@@ -502,25 +504,60 @@ public final class LaneVision {
         out.droppedTracks += step.dropped
     }
 
+    var handMask: [UInt8] = []
+    var handLabel: [Int32] = []
+    var handLabeler = ComponentLabeler()
+    var handReach: [Int32] = []
+    var handQueue: [Int32] = []
+    var handBlobReach: [Int32] = []
+
     /// The hand: the pixels of the body blob reaching furthest from the
     /// customer's edge, within a hand's length of its far end (the breadth-first
-    /// order of `measureReach` puts them last). Nil when no body blob is known.
+    /// order puts them last). The blobs here are the foreground's closed over
+    /// gaps of a few pixels: a dark sleeve over a dark counter breaks the arm
+    /// into pieces, and its far end, the hand, would be lost. (The item pixels
+    /// keep the body as it is: closing would join items to the arm.)
+    /// Nil when no body blob is known.
     func handSample(time: Double) -> HandSample? {
-        guard let best = bodyReach.indices.filter({ bodyBlobs.indices.contains($0) && bodyBlobs[$0] })
-            .max(by: { bodyReach[$0] < bodyReach[$1] }), bodyReach[best] > 0 else { return nil }
-        let from = bodyReach[best] - Int32(max(2, (Self.handLength * frameW).rounded()))
-        var n = 0, sx = 0, sy = 0
+        guard let side = customerSide else { return nil }
+        let n = width * height
+        if handMask.count != n {
+            handMask = [UInt8](repeating: 0, count: n)
+            handLabel = [Int32](repeating: -1, count: n)
+            handReach = handLabel
+        }
+        handMask.withUnsafeMutableBufferPointer { h in fgMask.withUnsafeBufferPointer { f in _ = h.update(fromContentsOf: f) } }
+        for _ in 0..<2 { Morphology.minMax3(&handMask, width: width, height: height, scratch: &scratch, isMin: false) }
+        for _ in 0..<2 { Morphology.minMax3(&handMask, width: width, height: height, scratch: &scratch, isMin: true) }
+        let stats = handMask.withUnsafeBufferPointer { handLabeler.label($0, width: width, height: height) }
+        let minBody = 4 * minItemArea
+        let body = stats.map { Double($0.area) >= minBody && isBody($0) }
+        guard body.contains(true) else { return nil }
+        handLabel.withUnsafeMutableBufferPointer { hl in
+            hl.update(repeating: -1)
+            for r in handLabeler.runs {
+                let base = Int(r.y) * width
+                for x in Int(r.x0)...Int(r.x1) { hl[base + x] = r.label }
+            }
+        }
+        handBlobReach = [Int32](repeating: 0, count: stats.count)
+        Self.reachFromEdge(labels: handLabel, body: body, side: side, edge: bodyEdge, width: width,
+                           reach: &handReach, queue: &handQueue, blobReach: &handBlobReach)
+        guard let best = body.indices.filter({ body[$0] }).max(by: { handBlobReach[$0] < handBlobReach[$1] }),
+              handBlobReach[best] > 0 else { return nil }
+        let from = handBlobReach[best] - Int32(max(2, (Self.handLength * frameW).rounded()))
+        var count = 0, sx = 0, sy = 0
         var x0 = Int.max, x1 = Int.min, y0 = Int.max, y1 = Int.min
-        for q in queue.reversed() {
+        for q in handQueue.reversed() {
             let i = Int(q)
-            if reach[i] < from { break }
-            guard fgLabel[i] == Int32(best) else { continue }
+            if handReach[i] < from { break }
+            guard handLabel[i] == Int32(best), fgMask[i] != 0 else { continue }
             let x = i % width, y = i / width
-            n += 1; sx += x; sy += y
+            count += 1; sx += x; sy += y
             x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
         }
-        guard n > 0 else { return nil }
-        let cx = (Double(sx) / Double(n) + 0.5) / Double(width), cy = (Double(sy) / Double(n) + 0.5) / Double(height)
+        guard count > 0 else { return nil }
+        let cx = (Double(sx) / Double(count) + 0.5) / Double(width), cy = (Double(sy) / Double(count) + 0.5) / Double(height)
         let bits = zones.membership[min(height - 1, Int(cy * Double(height))) * width + min(width - 1, Int(cx * Double(width)))]
         let box = NormalizedRect(x: Double(x0) / Double(width), y: Double(y0) / Double(height),
                                  width: Double(x1 - x0 + 1) / Double(width), height: Double(y1 - y0 + 1) / Double(height))
