@@ -274,10 +274,18 @@ public struct RuleEngine: Sendable {
     /// was taken for going around the scanner (its centre beside the bed while
     /// the hand held it over it), the hand's time over the scanner stands, and
     /// what that track saw beside the bed (the arm, a corner) does not judge
-    /// the product or the count.
+    /// the product or the count. An item seen over the scanner for a moment
+    /// only (a frame or two at a low frame rate) was held there as long as the hand was.
     static func guided(_ item: PassObservation, by hand: PassObservation) -> PassObservation {
-        guard item.path == .aroundScanner else { return item }
         var p = item
+        guard item.path == .aroundScanner else {
+            if let d = item.dwell, d < HandWatch.minDwell, let a = hand.scanEnter, let b = hand.scanLeave,
+               let e = item.scanEnter, let l = item.scanLeave {
+                p.scanEnter = min(a, e)
+                p.scanLeave = max(b, l)
+            }
+            return p
+        }
         p.path = .overScanner
         p.appearance = nil
         p.itemArea = nil

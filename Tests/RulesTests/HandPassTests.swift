@@ -38,6 +38,29 @@ import Vision
         #expect(e.counters.passesMerged == 1)
     }
 
+    /// An item seen over the scanner for one frame (a low frame rate, a quick
+    /// glimpse) was held there as long as its hand was: a presentation with
+    /// nothing scanned, not a sweep across the bed.
+    @Test(arguments: [false, true])
+    func anItemGlimpsedOverTheScannerWasPresentedAsLongAsItsHand(withHand: Bool) {
+        var s = Script()
+        s.pass(at: t0 + 5)
+        s.scan(at: t0 + 5.2)
+        if withHand { s.handPass(at: t0 + 10, dwell: 1.2) }
+        let glimpse = s.pass(at: t0 + 10.2, dwell: 0)
+        s.pass(at: t0 + 15)
+        s.scan(at: t0 + 15.2)
+        let (d, _) = s.run(settings: known())
+        if withHand {
+            #expect(d.map(\.type) == [.fakeScan])
+            #expect(d.first?.passID == glimpse.id)
+            #expect(d.first.map { abs($0.start - (t0 + 9.4)) < 1e-9 && abs($0.end - (t0 + 10.6)) < 1e-9 } == true)
+        } else {
+            // A sweep across the bed: under the confidence floor.
+            #expect(d.isEmpty)
+        }
+    }
+
     /// The item's track went beside the scanner (its centre off the bed while
     /// the hand held it over it) and reached the bag just after the hand: one
     /// carry over the scanner, whose scan is its own, not a scanned hand and a
