@@ -30,18 +30,19 @@ public struct HandWatch: Sendable {
     var scanEnter = 0.0
     var scanLeave = 0.0
     var lastSeen = 0.0
-    /// Since when the hand has been seen off the scanner bed, while at the scanner.
-    var outSince: Double?
+    /// Time the hand has been seen over the scanner bed since it came there.
+    var held = 0.0
     /// The hand's box at the scanner, for the pass and its key frames.
     var box: NormalizedRect?
 
     /// Held this long over the scanner it is a presentation, not a sweep.
     /// (Swept across, a hand spends 0.1–0.4 s over the bed; a presentation
-    /// takes a second or more, the rules' `presentSeconds`.)
+    /// takes a second or more, the rules' `presentSeconds`.) Counted in the
+    /// frames it was seen there: a hand turning the item at the bed's edge
+    /// flickers in and out of the zone.
     public static let minDwell = 0.7
-    /// Out of the scan zone this briefly it is still being presented (a hand
-    /// turning the item, the tip flickering at the zone's edge).
-    static let scanGap = 0.3
+    /// One frame counts for at most this long (a moment unseen over the bed).
+    static let maxFrameStep = 0.2
     /// Unseen this long the hand is lost and the motion abandoned.
     static let lostAfter = 1.0
     /// From the basket to the scanner, and from the scanner to the bag, at most.
@@ -69,6 +70,7 @@ public struct HandWatch: Sendable {
         }
         // Back after a blocked view or a long loss: whatever was under way is over.
         if phase != .idle, s.time - lastSeen > Self.lostAfter { abandon(&step) }
+        let frameStep = min(Self.maxFrameStep, max(0, s.time - lastSeen))
         lastSeen = s.time
         switch phase {
         case .idle:
@@ -80,7 +82,7 @@ public struct HandWatch: Sendable {
                 phase = .atScanner
                 scanEnter = s.time
                 scanLeave = s.time
-                outSince = nil
+                held = 0
                 box = s.box
                 step.snapshots.append(SnapshotRequest(passID: id, slot: 0, box: s.box, time: s.time))
             } else if s.atBagging || s.time - pickupLast > Self.legSeconds {
@@ -88,22 +90,19 @@ public struct HandWatch: Sendable {
                 abandon(&step)
             }
         case .atScanner where s.inScan:
-            // Seen away from the bed for a while (not merely unseen): a new presentation.
-            if let o = outSince, s.time - o > Self.scanGap { scanEnter = s.time }
-            outSince = nil
+            held += frameStep
             scanLeave = s.time
             box = s.box
-            if s.time - scanEnter <= Self.minDwell + 0.1 {
+            if held <= Self.minDwell {
                 step.snapshots.append(SnapshotRequest(passID: id, slot: 1, box: s.box, time: s.time))
             }
         case .atScanner:
-            if outSince == nil { outSince = s.time }
             if s.inPickup {
                 // Back to the basket: shown and taken back, or a new item.
                 abandon(&step)
                 start(s, nextID: nextID)
             } else if s.atBagging {
-                if scanLeave - scanEnter >= Self.minDwell {
+                if held >= Self.minDwell {
                     step.snapshots.append(SnapshotRequest(passID: id, slot: 2, box: s.box, time: s.time))
                     step.pass = PassObservation(
                         id: id, path: .overScanner, start: pickupLast, end: s.time, scanEnter: scanEnter, scanLeave: scanLeave,

@@ -61,6 +61,17 @@ import LaneCore
         #expect(run("PPPP--SSSSS...SSSSS--BBB").passes.count == 1)
     }
 
+    /// Held at the bed's edge, the hand flickers in and out of the zone: the
+    /// time it was seen over the bed counts, however broken.
+    @Test func aHandFlickeringAtTheScannersEdgeIsStillPresenting() throws {
+        let r = run("PPP-SSS--SSS--SSS--BBB")
+        #expect(r.passes.count == 1)
+        let p = try #require(r.passes.first)
+        #expect(abs((p.scanEnter ?? 0) - 100.4) < 1e-9 && abs((p.scanLeave ?? 0) - 101.6) < 1e-9)
+        // The same broken presence, but too short in all: a sweep.
+        #expect(run("PPP-SS--SS--SS--BBB").passes.isEmpty)
+    }
+
     @Test func twoPresentationsInARowAreTwoPasses() {
         let r = run("PPP-SSSSSSSSS-BBB-PPP-SSSSSSSSS-BBB")
         #expect(r.passes.count == 2)
