@@ -154,7 +154,13 @@ public final class LaneAnalyzer {
         }
         let decisions = engine.advance(to: t)
         logOutcomes()
-        return emit(decisions, source: source, now: t)
+        let made = emit(decisions, source: source, now: t)
+        // Pictures of passes that came to nothing (normal, merged away) go now, not at the horizon.
+        for id in engine.takeFinishedPassIDs() {
+            snapshots[id] = nil
+            snapshotTimes[id] = nil
+        }
+        return made
     }
 
     /// End of stream: decide everything still open.

@@ -156,6 +156,15 @@ public struct RuleEngine: Sendable {
     private var pending: [PassObservation] = []
     private var outcomes: [PassOutcome] = []
 
+    /// Ids of passes decided, or merged into another, since the last call:
+    /// nothing more will come of them, so what is kept for them can go (the
+    /// decisions' own passes are in the decisions).
+    public mutating func takeFinishedPassIDs() -> [Int] {
+        defer { finishedPassIDs.removeAll(keepingCapacity: true) }
+        return finishedPassIDs
+    }
+    private var finishedPassIDs: [Int] = []
+
     /// Outcomes decided since the last call (only with `options.keepOutcomes`).
     public mutating func takeOutcomes() -> [PassOutcome] {
         defer { outcomes.removeAll(keepingCapacity: true) }
@@ -234,6 +243,7 @@ public struct RuleEngine: Sendable {
                 counters.passesMerged += 1
                 let item = pending.remove(at: k)
                 insertPending(Self.guided(item, by: pass))
+                finishedPassIDs.append(pass.id)
                 return
             }
             insertPending(pass)
@@ -241,14 +251,18 @@ public struct RuleEngine: Sendable {
         }
         if isItem, let k = pending.firstIndex(where: { $0.itemHidden && handCovers($0, item: pass) }) {
             counters.passesMerged += 1
-            pass = Self.guided(pass, by: pending.remove(at: k))
+            let hand = pending.remove(at: k)
+            pass = Self.guided(pass, by: hand)
+            finishedPassIDs.append(hand.id)
         }
         if isItem, let k = pending.lastIndex(where: {
             !$0.itemHidden && $0.itemConfidence >= settings.minItemConfidence && Self.sameCarry($0, pass, gap: options.fragmentGap)
         }) {
             counters.passesMerged += 1
-            let merged = Self.merge(pending.remove(at: k), pass)
+            let held = pending.remove(at: k)
+            let merged = Self.merge(held, pass)
             insertPending(merged)
+            finishedPassIDs.append(merged.id == held.id ? pass.id : held.id)
             return
         }
         insertPending(pass)
@@ -666,6 +680,7 @@ public struct RuleEngine: Sendable {
     private mutating func decide(pass p: PassObservation, matched: [(line: Int, time: Double)], nearestFree: Double?,
                                  estimate est: ClockOffsetEstimator.Estimate) -> Decision? {
         counters.passesDecided += 1
+        finishedPassIDs.append(p.id)
         var outcome = PassOutcome(pass: p, scanned: matched.map { lines[$0.line].sku },
                                   scanTimes: matched.map { lines[$0.line].posTime }, verdict: "normal")
         defer { if options.keepOutcomes { outcomes.append(outcome) } }

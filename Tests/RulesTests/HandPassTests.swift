@@ -86,3 +86,25 @@ import Vision
         #expect(o?.verdict == "normal" && o?.scanned.count == 1)
     }
 }
+
+/// What the analyzer may let go: every pass decided, and every pass merged into another.
+@Suite struct FinishedPassTests {
+    @Test func decidedMergedAndCoveredPassesAreReportedFinishedOnce() {
+        var s = Script()
+        let a = s.pass(at: t0 + 5)                       // decided, normal
+        s.scan(at: t0 + 5.1)
+        let hand = s.handPass(at: t0 + 10, dwell: 1.2)   // covered by the item pass below
+        let item = s.pass(at: t0 + 10.1)
+        s.scan(at: t0 + 10.2)
+        var ids: [Int] = []
+        var engine = RuleEngine(settings: known())
+        for p in s.passes { engine.ingest(pass: p) }
+        for e in s.events { engine.ingest(posEvent: e) }
+        ids += engine.takeFinishedPassIDs()
+        #expect(ids == [hand.id])
+        _ = engine.finish()
+        ids += engine.takeFinishedPassIDs()
+        #expect(ids.sorted() == [a.id, hand.id, item.id].sorted())
+        #expect(engine.takeFinishedPassIDs().isEmpty)
+    }
+}
