@@ -278,10 +278,14 @@ public struct RuleEngine: Sendable {
     func handCovers(_ hand: PassObservation, item: PassObservation) -> Bool {
         guard !item.itemHidden, item.itemConfidence >= settings.minItemConfidence else { return false }
         if item.path == hand.path { return Self.sameCarry(hand, item, gap: options.fragmentGap) }
-        // Taken around the scanner: under way with the hand, or reaching the
-        // bag just after it (the arm's or the item's track, seen late).
-        let overlap = min(hand.end + options.handCompanionLag, item.end) - max(hand.start, item.start)
-        return overlap > 0.5 * min(hand.end - hand.start, item.end - item.start)
+        // Taken around the scanner while the hand was over it or on its way to
+        // the bag, or reaching the bag just after the hand did (the arm's or
+        // the item's track, seen late). An item taken around before the hand
+        // came onto the scanner (while it was still fetching the next item) is
+        // a carry of its own.
+        let from = hand.scanEnter ?? hand.start, to = hand.end + options.handCompanionLag
+        let overlap = min(to, item.end) - max(from, item.start)
+        return overlap > 0.5 * (item.end - item.start)
     }
 
     /// The item pass of a carry whose hand was seen presenting it: if the item

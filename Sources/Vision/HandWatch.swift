@@ -41,6 +41,10 @@ public struct HandWatch: Sendable {
     /// frames it was seen there: a hand turning the item at the bed's edge
     /// flickers in and out of the zone.
     public static let minDwell = 0.7
+    /// Away from the bed this long, the hand's next time there is a new
+    /// presentation (a stray frame at the bed's edge on the way to the basket
+    /// is not the start of the next one).
+    static let awayFromBed = 1.0
     /// One frame counts for at most this long (a moment unseen over the bed).
     static let maxFrameStep = 0.2
     /// Unseen this long the hand is lost and the motion abandoned.
@@ -90,6 +94,11 @@ public struct HandWatch: Sendable {
                 abandon(&step)
             }
         case .atScanner where s.inScan:
+            if s.time - scanLeave > Self.awayFromBed {
+                // Back over the bed after a while elsewhere: the presentation starts now.
+                scanEnter = s.time
+                held = 0
+            }
             held += frameStep
             scanLeave = s.time
             box = s.box

@@ -87,6 +87,22 @@ import Vision
     }
 }
 
+extension HandPassTests {
+    /// An item taken around the scanner while the hand was still fetching the
+    /// next one, before it came onto the scanner, is a carry of its own.
+    @Test func aCarryAroundBeforeTheHandCameOntoTheScannerIsStillAMissedScan() {
+        var s = Script()
+        s.handPass(at: t0 + 10)  // from t0 + 8.7, over the scanner 9.5–10.5
+        s.scan(at: t0 + 10.1)
+        var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 8.8, end: t0 + 9.3)
+        around.itemConfidence = 0.9
+        s.passes.append(around)
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.type) == [.missedScan])
+        #expect(d.first?.passID == 50)
+    }
+}
+
 /// What the analyzer may let go: every pass decided, and every pass merged into another.
 @Suite struct FinishedPassTests {
     @Test func decidedMergedAndCoveredPassesAreReportedFinishedOnce() {

@@ -70,6 +70,9 @@ import LaneCore
         #expect(abs((p.scanEnter ?? 0) - 100.4) < 1e-9 && abs((p.scanLeave ?? 0) - 101.6) < 1e-9)
         // The same broken presence, but too short in all: a sweep.
         #expect(run("PPP-SS--SS--SS--BBB").passes.isEmpty)
+        // A stray frame at the bed's edge well before: the presentation starts after it.
+        let late = try #require(run("PPP-S---------------SSSSSSSSS--BBB").passes.first)
+        #expect(abs((late.scanEnter ?? 0) - 102.0) < 1e-9)
     }
 
     @Test func twoPresentationsInARowAreTwoPasses() {
