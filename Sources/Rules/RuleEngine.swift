@@ -159,11 +159,16 @@ public struct RuleEngine: Sendable {
     /// Ids of passes decided, or merged into another, since the last call:
     /// nothing more will come of them, so what is kept for them can go (the
     /// decisions' own passes are in the decisions).
+    /// At most `finishedPassCap` are held (the older half goes when it fills),
+    /// so an engine whose caller never asks stays bounded; the analyzer asks every frame.
     public mutating func takeFinishedPassIDs() -> [Int] {
         defer { finishedPassIDs.removeAll(keepingCapacity: true) }
         return finishedPassIDs
     }
-    private var finishedPassIDs: [Int] = []
+    private var finishedPassIDs: [Int] = [] {
+        didSet { if finishedPassIDs.count > Self.finishedPassCap { finishedPassIDs.removeFirst(finishedPassIDs.count / 2) } }
+    }
+    static let finishedPassCap = 4096
 
     /// Outcomes decided since the last call (only with `options.keepOutcomes`).
     public mutating func takeOutcomes() -> [PassOutcome] {
@@ -246,6 +251,7 @@ public struct RuleEngine: Sendable {
                 finishedPassIDs.append(pass.id)
                 return
             }
+            // Not for the clock offset: the hand's time over the scanner is rougher than an item's.
             insertPending(pass)
             return
         }

@@ -32,6 +32,17 @@ public struct ComponentLabeler {
 
     public init() {}
 
+    /// Writes each pixel's component (from the last `label`) into `labels`, −1 elsewhere.
+    public func paint(into labels: inout [Int32], width: Int) {
+        labels.withUnsafeMutableBufferPointer { l in
+            l.update(repeating: -1)
+            for r in runs {
+                let base = Int(r.y) * width
+                for x in Int(r.x0)...Int(r.x1) { l[base + x] = r.label }
+            }
+        }
+    }
+
     /// Labels the non-zero pixels of `mask`; returns one stats entry per component.
     /// Afterwards `runs[i].label` indexes the returned array.
     public mutating func label(_ mask: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [ComponentStats] {

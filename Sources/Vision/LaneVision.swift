@@ -369,13 +369,7 @@ public final class LaneVision {
         for (k, c) in stats.enumerated() where Double(c.area) >= minBody {
             body[k] = side == nil ? Double(c.area) >= 3 * minBody : isBody(c)
         }
-        fgLabel.withUnsafeMutableBufferPointer { fl in
-            fl.update(repeating: -1)
-            for r in bodyLabeler.runs {
-                let base = Int(r.y) * width
-                for x in Int(r.x0)...Int(r.x1) { fl[base + x] = r.label }
-            }
-        }
+        bodyLabeler.paint(into: &fgLabel, width: width)
         bodyBlobs = side == nil ? [] : body
         measureReach(stats: stats)
         // A forearm cut off from the body (a dark sleeve over a dark torso reads
@@ -533,13 +527,7 @@ public final class LaneVision {
         let minBody = 4 * minItemArea
         let body = stats.map { Double($0.area) >= minBody && isBody($0) }
         guard body.contains(true) else { return nil }
-        handLabel.withUnsafeMutableBufferPointer { hl in
-            hl.update(repeating: -1)
-            for r in handLabeler.runs {
-                let base = Int(r.y) * width
-                for x in Int(r.x0)...Int(r.x1) { hl[base + x] = r.label }
-            }
-        }
+        handLabeler.paint(into: &handLabel, width: width)
         handBlobReach = [Int32](repeating: 0, count: stats.count)
         Self.reachFromEdge(labels: handLabel, body: body, side: side, edge: bodyEdge, width: width,
                            reach: &handReach, queue: &handQueue, blobReach: &handBlobReach)

@@ -123,4 +123,17 @@ extension HandPassTests {
         #expect(ids.sorted() == [a.id, hand.id, item.id].sorted())
         #expect(engine.takeFinishedPassIDs().isEmpty)
     }
+
+    @Test func unaskedTheyStayBounded() {
+        var engine = RuleEngine(settings: known())
+        for k in 0..<10_000 {
+            engine.ingest(pass: PassObservation(id: k, path: .overScanner, start: t0 + Double(k) * 4,
+                                                end: t0 + Double(k) * 4 + 2, scanEnter: t0 + Double(k) * 4 + 0.5,
+                                                scanLeave: t0 + Double(k) * 4 + 1.5))
+            _ = engine.advance(to: t0 + Double(k) * 4 + 2)
+        }
+        let ids = engine.takeFinishedPassIDs()
+        #expect(!ids.isEmpty && ids.count <= RuleEngine.finishedPassCap)
+        #expect(ids.last.map { $0 > 9_900 } == true)
+    }
 }
