@@ -15,7 +15,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Wall-clock time of the video's first frame (ISO 8601); default: the container's creation_time.")
     var videoStart: String?
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Folder where learned product appearance is kept between runs (default: $LANESIGHT_STATE_DIR or ~/.local/state/lanesight).")
+    @Option(help: "Folder where what a lane learns (product appearance and sizes) is kept between runs (default: $LANESIGHT_STATE_DIR or ~/.local/state/lanesight).")
     var state: String?
     @Flag(help: "Do not read or keep learned appearance.") var noState = false
     @Flag(help: "Key frames and clips are not written.") var noEvidence = false

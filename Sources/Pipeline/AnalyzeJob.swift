@@ -109,13 +109,13 @@ public struct AnalyzeJob {
             }
         }
         let references = loaded.descriptors
-        var memory = AppearanceMemory(references: references)
-        let memoryURL = stateDir.map {
-            $0.appendingPathComponent("\(lane.store)-\(lane.lane)-\(CatalogAppearance.fingerprint(catalog)).appearance.json")
+        let warn = onWarning ?? { _ in }
+        let state = stateDir.map {
+            LaneState(directory: $0, lane: lane, catalogFingerprint: CatalogAppearance.fingerprint(catalog), warn: warn)
         }
-        if let u = memoryURL, FileManager.default.fileExists(atPath: u.path) {
-            if let loaded = try? AppearanceMemory.load(from: u, references: references) { memory = loaded }
-        }
+        let memory = state?.loadMemory(references: references) ?? AppearanceMemory(references: references)
+        var counter = loaded.counter
+        state?.loadSizes(into: &counter)
         do {
             try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         } catch {
@@ -124,7 +124,7 @@ public struct AnalyzeJob {
         let writer = writeEvidence ? EvidenceWriter(outputDirectory: outDir) : nil
         let first = source.info
         let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory,
-                                    counter: loaded.counter, evidence: writer,
+                                    counter: counter, evidence: writer,
                                     passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil,
                                     analysisRegion: first.analysisRegion)
         // POS events are fed a little ahead of the camera: the POS clock may run ahead.
@@ -178,10 +178,7 @@ public struct AnalyzeJob {
         } catch {
             throw Failure(description: "\(incidentsFile.path): cannot write: \(error)")
         }
-        if let u = memoryURL {
-            try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? analyzer.memory.save(to: u)
-        }
+        state?.save(memory: analyzer.memory, counter: analyzer.counter)
         return Result(incidents: analyzer.incidents, summary: summary, incidentsFile: incidentsFile,
                       wallSeconds: Date().timeIntervalSince(began))
     }

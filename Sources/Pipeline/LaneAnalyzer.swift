@@ -130,6 +130,8 @@ public final class LaneAnalyzer {
 
     /// The appearance memory as it stands (to be saved so the lane improves with use).
     public var memory: AppearanceMemory { engine.memory }
+    /// The item counter as it stands (its learned sizes are kept the same way).
+    public var counter: ItemCounter { engine.counter }
 
     public func ingest(_ event: POSEvent) {
         transactions.ingest(event)

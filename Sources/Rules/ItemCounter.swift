@@ -40,8 +40,14 @@ public struct ItemCounter: Sendable {
     static let mixMargin = 0.22
     /// Area this many times the usual for the product means more than one.
     static let sizeRatio = 1.75
+    /// Below this share of its usual area the item's size is no evidence of one.
+    static let hiddenRatio = 0.6
+    /// The pictures' scale is only trusted once learned from this many products.
+    static let scaleProducts = 4
 
-    public func count(_ p: PassObservation, scanned: [String]) -> Verdict {
+    /// `byWeight`: the scanned line was weighed (loose produce): a bag of
+    /// lemons is any size, so size says nothing about how many were carried.
+    public func count(_ p: PassObservation, scanned: [String], byWeight: Bool = false) -> Verdict {
         let vision = max(1, p.itemCount)
         let sku = scanned.first
         var best = Verdict(count: 1, reason: "single", confidence: 0.6)
@@ -87,10 +93,13 @@ public struct ItemCounter: Sendable {
         }
         // Size: against this product's usual area, else the lane's scale from pictures.
         var sizeCount: Int?
-        if let sku, let area = p.itemArea, let usual = usualArea(sku) {
+        if let sku, !byWeight, let area = p.itemArea, let usual = usualArea(sku) {
             let r = area / usual
+            note += String(format: " size %.2f", r)
             if r >= Self.sizeRatio { sizeCount = min(3, Int((r + 0.25).rounded(.down))) }
-            if r < 1.4 { sizeCount = sizeCount ?? 1 }
+            // About its usual size: one. (Far smaller, it was mostly hidden,
+            // or the scale does not hold for it: that says nothing.)
+            if r >= Self.hiddenRatio && r < 1.4 { sizeCount = sizeCount ?? 1 }
         }
         // A switched barcode is a different product, of a different size: not two items.
         if let n = sizeCount, n >= 2, n > best.count, !looksLikeAnother {
@@ -149,18 +158,56 @@ public struct ItemCounter: Sendable {
     public mutating func learn(_ p: PassObservation, sku: String) {
         guard let area = p.itemArea, area > 0 else { return }
         areaSamples[sku, default: []].append(area)
-        if areaSamples[sku]!.count > 12 { areaSamples[sku]!.removeFirst() }
+        if areaSamples[sku]!.count > Self.maxAreaSamples { areaSamples[sku]!.removeFirst() }
         if let ref = referenceAreas[sku], ref > 0 {
             scaleSamples.append(area / ref)
-            if scaleSamples.count > 60 { scaleSamples.removeFirst() }
+            if scaleSamples.count > Self.maxScaleSamples { scaleSamples.removeFirst() }
         }
     }
+
+    /// What the size cue has learned on a lane, to keep between runs: a lane
+    /// that has seen a product alone knows it when it comes two at a time.
+    public struct LearnedSizes: Codable, Sendable, Equatable {
+        public static let currentFormat = "lanesight-sizes/1"
+        public var format = Self.currentFormat
+        /// The camera view they were measured in (areas are shares of the
+        /// frame: they mean nothing once the camera or its zones move).
+        public var view: String
+        /// Per product, its item areas on recent normal single-item passes.
+        public var skus: [String: [Double]]
+        /// Item area per catalog-picture area on those passes.
+        public var scale: [Double]
+        public init(view: String, skus: [String: [Double]], scale: [Double]) {
+            self.view = view; self.skus = skus; self.scale = scale
+        }
+    }
+
+    public func learnedSizes(view: String) -> LearnedSizes {
+        LearnedSizes(view: view, skus: areaSamples, scale: scaleSamples)
+    }
+
+    /// Takes up sizes learned in earlier runs of the same view (others are
+    /// ignored; returns whether they were taken). Samples beyond the caps keep the newest.
+    @discardableResult
+    public mutating func restore(_ sizes: LearnedSizes, view: String) -> Bool {
+        guard sizes.view == view else { return false }
+        for (sku, areas) in sizes.skus {
+            let valid = areas.filter { $0.isFinite && $0 > 0 && $0 < 1 }
+            if !valid.isEmpty { areaSamples[sku] = Array(valid.suffix(Self.maxAreaSamples)) }
+        }
+        scaleSamples = Array(sizes.scale.filter { $0.isFinite && $0 > 0 }.suffix(Self.maxScaleSamples))
+        return true
+    }
+
+    static let maxAreaSamples = 12
+    static let maxScaleSamples = 60
 
     /// The usual visible area of one `sku`, when known well enough.
     func usualArea(_ sku: String) -> Double? {
         if let s = areaSamples[sku], s.count >= 2 { return Self.median(s) }
         // From the catalog picture, if the pictures share one scale on this lane.
-        guard let ref = referenceAreas[sku], scaleSamples.count >= 6 else { return nil }
+        guard let ref = referenceAreas[sku], scaleSamples.count >= 6,
+              areaSamples.keys.filter({ referenceAreas[$0] != nil }).count >= Self.scaleProducts else { return nil }
         let sorted = scaleSamples.sorted()
         let med = sorted[sorted.count / 2]
         let iqr = sorted[sorted.count * 3 / 4] - sorted[sorted.count / 4]

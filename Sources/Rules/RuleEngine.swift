@@ -706,7 +706,8 @@ public struct RuleEngine: Sendable {
             return nil
         }
         let w = settings.scanWindow
-        let verdict = counter.count(p, scanned: matched.map { lines[$0.line].sku })
+        let byWeight = matched.contains { lines[$0.line].weighed }
+        let verdict = counter.count(p, scanned: matched.map { lines[$0.line].sku }, byWeight: byWeight)
         let itemsSeen = verdict.count
         outcome.countReason = verdict.reason
         let offsetFactor = est.trusted ? 1.0 : 0.85

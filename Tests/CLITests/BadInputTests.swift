@@ -24,6 +24,32 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: s.incidentsFile.path))
     }
 
+    /// What a lane learned is its own file in the state folder; one that cannot
+    /// be read (a full disk, an edit by hand) is set aside with a warning, not
+    /// silently overwritten, and the run goes on learning afresh.
+    @Test func unreadableStateIsSetAsideNotLost() throws {
+        let s = try Session()
+        defer { s.remove() }
+        let state = s.dir.appendingPathComponent("state")
+        #expect(try s.analyze().status == 0)
+        let fm = FileManager.default
+        let files = try fm.contentsOfDirectory(atPath: state.path).sorted()
+        #expect(files.contains { $0.hasSuffix(".appearance.json") } && files.contains { $0.hasSuffix(".sizes.json") }, "\(files)")
+        for f in files { try "{not json".write(to: state.appendingPathComponent(f), atomically: true, encoding: .utf8) }
+
+        let r = try s.analyze()
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let after = try fm.contentsOfDirectory(atPath: state.path)
+        for f in files {
+            #expect(r.stderr.contains("warning: \(state.appendingPathComponent(f).path)"), "\(f) not named: \(r.stderr)")
+            let aside = try #require(after.first { $0.hasPrefix(f + ".unreadable-") }, "\(f) not set aside: \(after)")
+            #expect(try String(contentsOf: state.appendingPathComponent(aside), encoding: .utf8) == "{not json")
+            // Written anew, readable.
+            let data = try Data(contentsOf: state.appendingPathComponent(f))
+            #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "\(f) not rewritten")
+        }
+    }
+
     @Test func videoWithoutCreationTimeNeedsVideoStart() throws {
         let s = try Session(creationTime: nil)
         defer { s.remove() }
