@@ -105,13 +105,18 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var passReportDelay = 4.0
     /// At most this many passes are decided per matching round (bounds the work).
     public var chunk = 64
-    /// Seconds over the scanner that make a full scanning motion; a `fake_scan`
-    /// with a shorter crossing is less sure (×0.4 at none). About the shortest
-    /// time a scanned item spends there: on 30 sessions of both renderers 90 %
-    /// of normal passes took 1.0 s or more (median 1.6 s), every true `fake_scan`
-    /// found 1.08 s or more, and five false ones 0.33–0.93 s (no carry, or the
-    /// edge of a normal one). It was 0.6 until 2026-12-04.
-    public var presentSeconds = 1.0
+    /// Seconds over the scanner that make a full scanning motion, until the
+    /// lane's own pace is known (`RuleEngine.presentation`); a `fake_scan` with a
+    /// shorter crossing is less sure, down to none at `sweepSeconds`. About the
+    /// shortest time a scanned item spends there: on 39 sessions of both
+    /// renderers 95 % of normal scanned passes took 0.84 s or more (ours 1.13 s),
+    /// every true `fake_scan` found 0.87 s or more, and the false ones
+    /// 0.33–0.93 s (an empty hand sweeping across, or the edge of a normal pass).
+    /// Until 2026-12-04 (evening) the factor went linearly from 0.4 at none to 1
+    /// at 1.0 s; from 0 at 0.3 s to 1 at 0.9 s it took 2 false alerts off 39
+    /// sessions with the offset estimated, 5 with it known, and lost none.
+    public var presentSeconds = 0.9
+    public var sweepSeconds = 0.3
     /// An unscanned carry while the POS had no transaction open is this much less sure.
     public var outsideSaleFactor = 0.5
     /// Learn appearance only from passes at least this sure they carried an item.
@@ -182,6 +187,24 @@ public struct RuleEngine: Sendable {
     private var recentItems: [(posTime: Double, transaction: String)] = []
     private var seenIDs: Set<String> = []
     private var seenIDOrder: [String] = []
+    /// Scan-zone times of recent passes with one registration (the lane's pace).
+    private var scannedDwells: [Double] = []
+    static let paceSamples = 40
+
+    /// Seconds over the scanner that make a full presentation, and at or under
+    /// which a crossing is a sweep: `presentSeconds` and `sweepSeconds` until
+    /// the lane's pace is known, then its scanned items' 10th percentile (a
+    /// quick scanner's items take half a second: a crossing that short is still
+    /// a presentation on that lane), never longer than `presentSeconds`.
+    var presentation: (full: Double, sweep: Double) {
+        let o = options
+        guard scannedDwells.count >= Self.paceMinimum else { return (o.presentSeconds, o.sweepSeconds) }
+        let sorted = scannedDwells.sorted()
+        let full = min(o.presentSeconds, max(Self.fastestPresentation, sorted[sorted.count / 10]))
+        return (full, min(o.sweepSeconds, full / 3))
+    }
+    static let paceMinimum = 8
+    static let fastestPresentation = 0.4
 
     struct ScanLine: Sendable {
         var serial: Int
@@ -700,6 +723,11 @@ public struct RuleEngine: Sendable {
             return nil
         }
         if !matched.isEmpty { counters.passesMatched += 1 }
+        // The lane's pace: how long its scanned items spend over the scanner.
+        if matched.count == 1, !p.itemHidden, let dwell = p.dwell, dwell > 0 {
+            scannedDwells.append(dwell)
+            if scannedDwells.count > Self.paceSamples { scannedDwells.removeFirst() }
+        }
         guard !overlapsOcclusion(p) else {
             counters.passesUnverifiable += 1
             outcome.verdict = "unverifiable"
@@ -740,7 +768,8 @@ public struct RuleEngine: Sendable {
             } else {
                 // Presenting an item to the scanner takes a moment; a hand that
                 // only swept across the bed (or a track that touched its edge) is less sure.
-                let presented = p.dwell.map { 0.4 + 0.6 * min(1, max(0, $0) / options.presentSeconds) } ?? 1
+                let (full, sweep) = presentation
+                let presented = p.dwell.map { min(1, max(0, ($0 - sweep) / (full - sweep))) } ?? 1
                 decision = Decision(type: .fakeScan, start: scanStart, end: scanEnd, confidence: clamp01(conf * presented),
                                     transaction: txn, details: details, passID: p.id)
             }

@@ -37,7 +37,7 @@ public struct HandWatch: Sendable {
 
     /// Held this long over the scanner it is a presentation, not a sweep.
     /// (Swept across, a hand spends 0.1–0.4 s over the bed; a presentation
-    /// takes a second or more, the rules' `presentSeconds`.) Counted in the
+    /// takes about a second, the rules' `presentSeconds`.) Counted in the
     /// frames it was seen there: a hand turning the item at the bed's edge
     /// flickers in and out of the zone.
     public static let minDwell = 0.7

@@ -51,7 +51,8 @@ func known(_ offset: Double = 0) -> RuleSettings {
 
     @Test func aScanFarOutsideTheWindowLeavesTheCrossingUnscanned() {
         var s = Script()
-        let p = s.pass(at: t0 + 10)
+        // A full presentation, so that only the scan's distance tempers the verdict.
+        let p = s.pass(at: t0 + 10, dwell: 1.0)
         s.scan(at: p.scanLeave! + 2.6)
         let (d, e) = s.run(settings: known())
         #expect(d.map(\.type) == [.fakeScan])
@@ -230,14 +231,35 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.decisionsBelowConfidence == 1)
         #expect(d.map(\.type) == [.fakeScan])
         #expect(d.first.map { $0.start > t0 + 15 } == true)
-        // Scanned items spend a second or more over the scanner: a half-second
-        // crossing is a presentation cut short at best, less sure than a full one;
-        // beyond a second, longer adds nothing.
+        // Scanned items spend about a second over the scanner: a 0.7 s crossing
+        // is a presentation cut short at best, less sure than a full one, and a
+        // half-second one on a lane whose pace is not known yet is under the
+        // floor; beyond 0.9 s, longer adds nothing.
         var s2 = Script()
-        for (k, dwell) in [0.5, 1.0, 1.6].enumerated() { s2.pass(at: t0 + 10 + Double(k) * 10, dwell: dwell, itemConfidence: 1) }
-        let c = s2.run(settings: known()).decisions.map(\.confidence)
-        #expect(c.count == 3)
-        if c.count == 3 { #expect(c[0] < 0.75 && c[1] == c[2]) }
+        for (k, dwell) in [0.5, 0.7, 1.0, 1.6].enumerated() { s2.pass(at: t0 + 10 + Double(k) * 10, dwell: dwell, itemConfidence: 1) }
+        let (d2, e2) = s2.run(settings: known())
+        let c = d2.map(\.confidence)
+        #expect(e2.counters.decisionsBelowConfidence == 1 && c.count == 3)
+        if c.count == 3 { #expect(c[0] < 0.75 && c[1] == c[2] && c[2] == 1) }
+    }
+
+    /// A quick customer's items spend half a second over the scanner: on that
+    /// lane a half-second crossing with nothing scanned is a full presentation,
+    /// as sure as a long one on a slow lane.
+    @Test func theLanesOwnPaceSetsWhatAPresentationIs() {
+        var s = Script()
+        for k in 0..<12 {
+            let p = s.pass(at: t0 + 10 + Double(k) * 5, dwell: 0.5, itemConfidence: 1)
+            s.scan(at: p.referenceTime, sku: "sku\(k)")
+        }
+        let fake = s.pass(at: t0 + 75, dwell: 0.5, itemConfidence: 1)
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.type) == [.fakeScan] && d.first?.passID == fake.id)
+        #expect(d.first?.confidence == 1)
+        // The same crossing first thing on a lane: under the floor.
+        var cold = Script()
+        cold.pass(at: t0 + 10, dwell: 0.5, itemConfidence: 1)
+        #expect(cold.run(settings: known()).decisions.isEmpty)
     }
 
     @Test func emptyHandsAreIgnoredAndTakeNoScans() {
