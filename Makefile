@@ -60,7 +60,12 @@ demo: build
 	$$bin evaluate --truth $(DEMO_DIR)/session/truth.json --incidents $(DEMO_DIR)/out/incidents.json
 
 # Speed and memory: our analysis frames/s vs FFmpeg decode-only on the same file.
+# SwiftPM does not notice files added to LaneSight through the path dependency (the
+# build fails on a missing type): start the benchmark's build afresh when the list changes.
 bench: deps
+	@list=$$(cd Sources && find . -type f | sort | cksum); \
+	if [ "$$(cat Benchmarks/.build/lanesight-sources 2>/dev/null)" != "$$list" ]; then rm -rf Benchmarks/.build; fi; \
+	mkdir -p Benchmarks/.build && echo "$$list" > Benchmarks/.build/lanesight-sources
 	cd Benchmarks && $(SWIFT) run -c release lanesight-bench $(BENCH_ARGS)
 
 clean:

@@ -17,7 +17,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Option(help: "Folder where what a lane learns (product appearance and sizes) is kept between runs (default: $LANESIGHT_STATE_DIR or ~/.local/state/lanesight).")
     var state: String?
-    @Flag(help: "Do not read or keep learned appearance.") var noState = false
+    @Flag(help: "Do not read or keep what a lane learns (start from the catalog alone).") var noState = false
     @Flag(help: "Key frames and clips are not written.") var noEvidence = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Also write DIR/passes.jsonl: every pass seen and how it was decided.") var passLog = false

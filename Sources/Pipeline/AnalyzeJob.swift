@@ -16,7 +16,7 @@ public struct AnalyzeJob {
     public var catalogURL: URL?
     public var videoStart: String?
     public var outDir: URL
-    /// Where learned appearance is kept between runs; nil = do not keep.
+    /// Where what the lane learns is kept between runs (LaneState); nil = do not keep.
     public var stateDir: URL?
     public var analysisWidth = 320
     /// Analyse only the lane's part of the view when it is a small part of it (AnalysisRegion).
