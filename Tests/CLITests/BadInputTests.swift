@@ -50,6 +50,22 @@ import Testing
         }
     }
 
+    /// Item sizes are shares of the frame: once the lane's zones are redrawn
+    /// (the camera moved) the sizes learned before are dropped with a warning,
+    /// and the lane learns them afresh in the new view.
+    @Test func sizesLearnedInAnotherViewAreDroppedWithAWarning() throws {
+        let s = try Session()
+        defer { s.remove() }
+        #expect(try s.analyze().status == 0)
+        #expect(try s.analyze().stderr.isEmpty, "same view, nothing to say")
+        let moved = Session.laneJSON.replacingOccurrences(of: "[0.39,0.24],[0.61,0.24]", with: "[0.40,0.24],[0.61,0.24]")
+        try moved.write(to: s.lane, atomically: true, encoding: .utf8)
+        let r = try s.analyze()
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("sizes.json: learned in another camera view"), "\(r.stderr)")
+        #expect(try s.analyze().stderr.isEmpty, "the new view's sizes were kept")
+    }
+
     @Test func videoWithoutCreationTimeNeedsVideoStart() throws {
         let s = try Session(creationTime: nil)
         defer { s.remove() }
