@@ -41,7 +41,7 @@ final class LaneState {
         do {
             return try AppearanceMemory.load(from: appearanceURL, references: references)
         } catch {
-            appearanceWritable = setAside(appearanceURL, because: "\(error)")
+            appearanceWritable = setAside(appearanceURL, because: error)
             return nil
         }
     }
@@ -52,14 +52,9 @@ final class LaneState {
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let sizes: ItemCounter.LearnedSizes
         do {
-            let data = try Data(contentsOf: url)
-            sizes = try JSONDecoder().decode(ItemCounter.LearnedSizes.self, from: data)
+            sizes = try ItemCounter.LearnedSizes.load(from: url)
         } catch {
-            sizesWritable = setAside(url, because: Self.describe(error))
-            return
-        }
-        guard sizes.format == ItemCounter.LearnedSizes.currentFormat else {
-            sizesWritable = setAside(url, because: "format \(sizes.format), expected \(ItemCounter.LearnedSizes.currentFormat)")
+            sizesWritable = setAside(url, because: error)
             return
         }
         if !counter.restore(sizes, view: view) {
@@ -77,37 +72,24 @@ final class LaneState {
         if appearanceWritable {
             do { try memory.save(to: appearanceURL) } catch { warn("\(error)") }
         }
-        guard sizesWritable else { return }
-        do {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            try enc.encode(counter.learnedSizes(view: view)).write(to: sizesURL, options: .atomic)
-        } catch {
-            warn("\(sizesURL.path): cannot write the learned item sizes: \(error.localizedDescription)")
+        if sizesWritable {
+            do { try counter.learnedSizes(view: view).save(to: sizesURL) } catch { warn("\(error)") }
         }
     }
 
     /// Whether the file is out of the way (else it must not be overwritten).
-    private func setAside(_ url: URL, because problem: String) -> Bool {
+    private func setAside(_ url: URL, because error: Error) -> Bool {
+        // The readers' errors name the file (and line and field) already.
+        let problem = (error as? InputError)?.description ?? "\(url.path): \(error)"
         let stamp = Int(Date().timeIntervalSince1970)
         let aside = url.appendingPathExtension("unreadable-\(stamp)")
         do {
             try FileManager.default.moveItem(at: url, to: aside)
-            warn("\(url.path): \(problem); kept as \(aside.lastPathComponent), this run learns afresh")
+            warn("\(problem); kept as \(aside.lastPathComponent), this run learns afresh")
             return true
         } catch {
-            warn("\(url.path): \(problem); could not set it aside (\(error.localizedDescription)), so it is left as it is and what this run learns there is not kept")
+            warn("\(problem); could not set it aside (\(error.localizedDescription)), so it is left as it is and what this run learns there is not kept")
             return false
-        }
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let ctx): return "not valid JSON: \(ctx.debugDescription)"
-        case DecodingError.keyNotFound(let key, _): return "\(key.stringValue): missing"
-        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
-            return "\(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)"
-        default: return error.localizedDescription
         }
     }
 }

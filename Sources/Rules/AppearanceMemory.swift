@@ -292,14 +292,8 @@ public struct AppearanceMemory: Sendable {
                 return FileExemplar(pixels: e.descriptor.pixelCount, bins: bins, mass: mass)
             }
         }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        let data = try enc.encode(File(format: Self.format, binCount: AppearanceDescriptor.binCount, skus: skus))
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw InputError(file: url.path, line: 0, message: "cannot write the appearance memory: \(error.localizedDescription)")
-        }
+        try StateFile.write(File(format: Self.format, binCount: AppearanceDescriptor.binCount, skus: skus),
+                            to: url, what: "appearance memory")
     }
 
     /// A memory with these catalog references and the exemplars saved at `url`.
@@ -314,25 +308,7 @@ public struct AppearanceMemory: Sendable {
     /// weight. Errors name the file and the field.
     public mutating func load(from url: URL) throws {
         let name = url.path
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: name, line: 0, message: "cannot read the appearance memory: \(error.localizedDescription)")
-        }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: data)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw InputError(file: name, line: Self.line(of: ctx, in: data), field: Self.path(ctx.codingPath),
-                             message: "not valid JSON: \(ctx.debugDescription)")
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw InputError(file: name, line: 0, field: Self.path(ctx.codingPath + [key]), message: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw InputError(file: name, line: 0, field: Self.path(ctx.codingPath), message: ctx.debugDescription)
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw InputError(file: name, line: 0, field: Self.path(ctx.codingPath), message: "must not be null")
-        } catch {
-            throw InputError(file: name, line: 0, message: "not an appearance memory: \(error)")
-        }
+        let file = try StateFile.read(File.self, from: url, what: "appearance memory")
         guard file.format == Self.format else {
             throw InputError(file: name, line: 0, field: "format", message: "expected \"\(Self.format)\", found \"\(file.format)\"")
         }
@@ -368,21 +344,5 @@ public struct AppearanceMemory: Sendable {
         for (sku, d) in loaded {
             add(Exemplar(descriptor: d, weight: parameters.loadedWeight, loaded: true, serial: nextSerial()), to: sku)
         }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String? {
-        guard !keys.isEmpty else { return nil }
-        var s = ""
-        for k in keys {
-            if let i = k.intValue { s += "[\(i)]" } else { s += s.isEmpty ? k.stringValue : ".\(k.stringValue)" }
-        }
-        return s
-    }
-
-    /// The 1-based line of a JSON syntax error, when Foundation says where it is.
-    private static func line(of ctx: DecodingError.Context, in data: Data) -> Int {
-        guard let ns = ctx.underlyingError as NSError?,
-              let index = ns.userInfo["NSJSONSerializationErrorIndex"] as? Int else { return 0 }
-        return 1 + data.prefix(max(0, index)).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 }

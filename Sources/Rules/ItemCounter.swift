@@ -1,3 +1,5 @@
+import Contract
+import Foundation
 import Vision
 
 /// How many items a pass carried, from three cues, given what was scanned:
@@ -185,7 +187,25 @@ public struct ItemCounter: Sendable {
     public func learnedSizes(view: String) -> LearnedSizes {
         LearnedSizes(view: view, skus: areaSamples, scale: scaleSamples)
     }
+}
 
+extension ItemCounter.LearnedSizes {
+    /// Reads sizes written by `save(to:)`; errors name the file and the field.
+    public static func load(from url: URL) throws -> Self {
+        let sizes = try StateFile.read(Self.self, from: url, what: "learned item sizes")
+        guard sizes.format == currentFormat else {
+            throw InputError(file: url.path, line: 0, field: "format", message: "expected \"\(currentFormat)\", found \"\(sizes.format)\"")
+        }
+        return sizes
+    }
+
+    /// Writes them as JSON, atomically.
+    public func save(to url: URL) throws {
+        try StateFile.write(self, to: url, what: "learned item sizes")
+    }
+}
+
+extension ItemCounter {
     /// Takes up sizes learned in earlier runs of the same view (others are
     /// ignored; returns whether they were taken). Samples beyond the caps keep the newest.
     @discardableResult
