@@ -44,7 +44,7 @@ public struct RuleSettings: Sendable, Equatable {
     /// Below this confidence that a hand carried an item, a pass is treated as an empty hand.
     public var minItemConfidence: Double = 0.5
     /// Incidents below this confidence are not reported.
-    public var minConfidence: Double = 0.5
+    public var minConfidence: Double = 0.6
     /// How much more the seen item must resemble another product than the scanned one.
     public var wrongScanMargin: Double = 0.3
     /// Clip length before an incident's start and after its end.

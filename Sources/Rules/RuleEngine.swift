@@ -738,7 +738,6 @@ public struct RuleEngine: Sendable {
         let verdict = counter.count(p, scanned: matched.map { lines[$0.line].sku }, byWeight: byWeight)
         let itemsSeen = verdict.count
         outcome.countReason = verdict.reason
-        let offsetFactor = est.trusted ? 1.0 : 0.85
         let scanned = matched.map { lines[$0.line].sku }
         let txn = matched.compactMap { lines[$0.line].transaction }.first
             ?? transaction(atCamera: p.referenceTime, offset: est.offset)
@@ -757,7 +756,7 @@ public struct RuleEngine: Sendable {
             let near = nearestFree.map { 0.5 + 0.5 * min(1, max(0, $0 - w) / w) } ?? 1
             // Between sales (bags set out, a basket moved) a carry is seldom a product.
             let sale = outsideSale(atCamera: p.referenceTime, offset: est.offset) ? options.outsideSaleFactor : 1
-            let conf = clamp01(p.itemConfidence * near * offsetFactor * sale)
+            let conf = clamp01(p.itemConfidence * near * sale)
             if p.path == .aroundScanner {
                 // Basket to bag takes about a second: a "carry" of a frame or two, or of
                 // many seconds, is more likely a track that joined two things.
@@ -776,7 +775,7 @@ public struct RuleEngine: Sendable {
         } else if matched.count < itemsSeen {
             // Around the scanner with some scans is not one of our patterns; stay quiet.
             if p.path == .overScanner {
-                let conf = clamp01(p.itemConfidence * verdict.confidence * offsetFactor)
+                let conf = clamp01(p.itemConfidence * verdict.confidence)
                 decision = Decision(type: .multiItem, start: scanStart, end: scanEnd, confidence: conf,
                                     transaction: txn, details: details, passID: p.id)
             }
@@ -793,7 +792,7 @@ public struct RuleEngine: Sendable {
             } else if a.verdict == .wrong {
                 let farthest = matched.map { PassScanMatcher.gap($0.time, p.matchInterval) }.max() ?? 0
                 let near = 1 - 0.3 * min(1, farthest / w)
-                let conf = clamp01(a.confidence * p.itemConfidence * near * offsetFactor)
+                let conf = clamp01(a.confidence * p.itemConfidence * near)
                 details.seenLike = a.seenLike
                 details.similarityScanned = a.similarityScanned
                 details.similaritySeen = a.similaritySeen

@@ -53,7 +53,7 @@ func known(_ offset: Double = 0) -> RuleSettings {
         var s = Script()
         // A full presentation, so that only the scan's distance tempers the verdict.
         let p = s.pass(at: t0 + 10, dwell: 1.0)
-        s.scan(at: p.scanLeave! + 2.6)
+        s.scan(at: p.scanLeave! + 3.2)
         let (d, e) = s.run(settings: known())
         #expect(d.map(\.type) == [.fakeScan])
         #expect(e.counters.scansUnmatched == 1)
@@ -512,6 +512,26 @@ func known(_ offset: Double = 0) -> RuleSettings {
         let (d, e) = s.run(settings: settings)
         #expect(d.count == 1 && d[0].confidence >= 0.6)
         #expect(e.counters.decisionsBelowConfidence == 1)
+    }
+
+    /// Trusting the offset narrows the window; it does not lower the bar. (It did:
+    /// untrusted confidences were ×0.85, and a trusted lane alerted more, finding no more.)
+    @Test func aTrustedOffsetDoesNotLowerTheBar() {
+        for itemConfidence in [0.95, 0.55] {
+            var (s, passes) = normalStream(count: 5, offset: 0, seed: 21, skip: [2], gaps: 14...16)
+            s.passes = s.passes.map { p in
+                var p = p
+                if p.id == passes[2].id { p.itemConfidence = itemConfidence }
+                return p
+            }
+            let (estimated, e) = s.run(settings: RuleSettings())
+            let (trusted, _) = s.run(settings: known())
+            #expect(!e.counters.clockOffsetTrusted)
+            #expect(estimated.map(\.type) == trusted.map(\.type))
+            #expect(estimated.map(\.confidence) == trusted.map(\.confidence))
+            // The default bar: 0.55 sure of an item is not enough, 0.95 is.
+            #expect(trusted.map(\.type) == (itemConfidence > 0.9 ? [.fakeScan] : []))
+        }
     }
 
     @Test func finishDecidesEverythingHeld() {
