@@ -147,6 +147,29 @@ import Vision
     /// that looks like the scanned product's picture is still learned from (the
     /// picture vouches for the pairing), so the product's size is known and two
     /// of it carried together are told from one.
+    /// A mostly hidden item (a few pixels of it, often the hand's rim) is judged
+    /// on twice the margin: plainly another product is still a switch, a look
+    /// only somewhat more like another product is not; and it is never learned.
+    @Test func aSmallItemNeedsTwiceTheEvidence() {
+        let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let mostlyBlue = ItemCounter.mix(Colour.red(5), Colour.blue(5), 0.2)
+        let mostlyBlueGap = (memory.similarity(mostlyBlue, sku: "B") ?? 0) - (memory.similarity(mostlyBlue, sku: "A") ?? 1)
+        #expect(mostlyBlueGap > 0.3 && mostlyBlueGap < 0.6, "between one and two margins: \(mostlyBlueGap)")
+        let cases: [(look: AppearanceDescriptor, area: Double, switched: Bool)] = [
+            (mostlyBlue, 0.004, true), (mostlyBlue, 0.001, false), (Colour.blue(6), 0.001, true),
+            (Colour.red(7), 0.001, false), (Colour.red(8), 0.004, false),
+        ]
+        for c in cases {
+            var (s, passes) = stream([("A", c.look)])
+            s.passes[0].itemArea = c.area
+            let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory))
+            #expect(d.map(\.type) == (c.switched ? [.wrongScan] : []), "area \(c.area)")
+            #expect(d.first.map { $0.passID == passes[0].id } ?? true)
+            // Only the larger item like its product is learned.
+            #expect(e.memory.exemplarCount(sku: "A") == (c.area > 0.002 && !c.switched ? 1 : 0), "area \(c.area)")
+        }
+    }
+
     @Test func beforeTheOffsetIsTrustedPassesLikeTheirPictureAreLearned() {
         let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
         let memory = AppearanceMemory(references: refs.mapValues { [$0] })
