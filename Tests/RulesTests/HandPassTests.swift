@@ -15,7 +15,7 @@ import Vision
         s.scan(at: t0 + 15.3)
         let (d, e) = s.run(settings: known())
         #expect(d.map(\.type) == [.fakeScan])
-        let f = try? #require(d.first)
+        let f = d.first
         #expect(abs((f?.start ?? 0) - (t0 + 9.5)) < 1e-9 && abs((f?.end ?? 0) - (t0 + 10.5)) < 1e-9)
         #expect((f?.confidence ?? 0) >= RuleSettings().minConfidence)
         #expect(e.counters.passesMatched == 2)
@@ -79,7 +79,7 @@ import Vision
         var engine = e
         let outcomes = engine.takeOutcomes()
         #expect(outcomes.count == 1)
-        let o = try? #require(outcomes.first)
+        let o = outcomes.first
         #expect(o?.pass.id == 50 && o?.pass.path == .overScanner && o?.pass.scanEnter == hand.scanEnter)
         // What that track saw beside the bed does not judge the product.
         #expect(o?.pass.appearance == nil)

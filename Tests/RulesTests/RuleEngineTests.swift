@@ -518,7 +518,8 @@ func known(_ offset: Double = 0) -> RuleSettings {
     /// untrusted confidences were ×0.85, and a trusted lane alerted more, finding no more.)
     @Test func aTrustedOffsetDoesNotLowerTheBar() {
         for itemConfidence in [0.95, 0.55] {
-            var (s, passes) = normalStream(count: 5, offset: 0, seed: 21, skip: [2], gaps: 14...16)
+            let (s0, passes) = normalStream(count: 5, offset: 0, seed: 21, skip: [2], gaps: 14...16)
+            var s = s0
             s.passes = s.passes.map { p in
                 var p = p
                 if p.id == passes[2].id { p.itemConfidence = itemConfidence }

@@ -143,10 +143,6 @@ import Vision
         #expect(e.memory.exemplarCount(sku: "A") == 1)
     }
 
-    /// A short session never has the scans to trust its clock offset; a pass
-    /// that looks like the scanned product's picture is still learned from (the
-    /// picture vouches for the pairing), so the product's size is known and two
-    /// of it carried together are told from one.
     /// A mostly hidden item (a few pixels of it, often the hand's rim) is judged
     /// on twice the margin: plainly another product is still a switch, a look
     /// only somewhat more like another product is not; and it is never learned.
@@ -160,7 +156,8 @@ import Vision
             (Colour.red(7), 0.001, false), (Colour.red(8), 0.004, false),
         ]
         for c in cases {
-            var (s, passes) = stream([("A", c.look)])
+            let (s0, passes) = stream([("A", c.look)])
+            var s = s0
             s.passes[0].itemArea = c.area
             let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory))
             #expect(d.map(\.type) == (c.switched ? [.wrongScan] : []), "area \(c.area)")
@@ -170,6 +167,10 @@ import Vision
         }
     }
 
+    /// A short session never has the scans to trust its clock offset; a pass
+    /// that looks like the scanned product's picture is still learned from (the
+    /// picture vouches for the pairing), so the product's size is known and two
+    /// of it carried together are told from one.
     @Test func beforeTheOffsetIsTrustedPassesLikeTheirPictureAreLearned() {
         let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
         let memory = AppearanceMemory(references: refs.mapValues { [$0] })
