@@ -148,6 +148,27 @@ import Testing
         #expect(abs(Double(frames.count) / 15 - (c.end - c.start)) < 0.1)
     }
 
+    /// Older recorders write AVI: MJPEG (every frame a keyframe) or MPEG-4 Part 2.
+    /// Their packets are copied into the MP4 clip as they are.
+    @Test(arguments: [("mjpeg", ["-q:v", "3"], 2.1), ("mpeg4", ["-q:v", "3", "-g", "15", "-bf", "0"], 2.0)])
+    func clipsFromAVI(codec: String, encoder: [String], clipStart: Double) throws {
+        let dir = Fixtures.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mp4 = try Fixtures.codedVideo(dir.appendingPathComponent("a.mp4"), frames: 90, fps: 15, keyframeInterval: 15)
+        let avi = dir.appendingPathComponent("a.avi")
+        try Fixtures.ffmpeg(["-i", mp4.path, "-c:v", codec] + encoder + [avi.path])
+        let s = try VideoSource(url: avi.path)
+        #expect(s.info.codec == codec)
+        let out = dir.appendingPathComponent("from-avi.mp4")
+        let c = try oneClip(s, from: 2.1, to: 3.5, path: out, id: codec)
+        #expect(c.copied && c.startsOnKeyframe)
+        #expect(c.start <= 2.1 + 1e-6 && c.start > clipStart - 0.07, "starts at \(c.start)")
+        let indices = try Fixtures.codedIndices(out)
+        let first = Int((c.start * 15).rounded())
+        #expect(indices.first == first)
+        #expect(indices == Array(first..<(first + indices.count)) && indices.contains(52))
+    }
+
     @Test func h265ClipsAreTaggedForEveryPlayer() throws {
         // Many CCTV cameras record H.265. Copied into MP4 it must say `hvc1`
         // (FFmpeg's default `hev1` does not play in Apple's players).
