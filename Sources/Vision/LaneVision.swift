@@ -509,9 +509,11 @@ public final class LaneVision {
     /// customer's edge, within a hand's length of its far end (the breadth-first
     /// order puts them last). The blobs here are the foreground's closed over
     /// gaps of a few pixels: a dark sleeve over a dark counter breaks the arm
-    /// into pieces, and its far end, the hand, would be lost. (The item pixels
-    /// keep the body as it is: closing would join items to the arm.)
-    /// Nil when no body blob is known.
+    /// into pieces, and its far end, the hand, would be lost. A dark sleeve over
+    /// a light counter reads as shadow: shadow pixels join the pieces too, but
+    /// the hand is where the furthest foreground is (a shadow falls beside and
+    /// beyond the hand). (The item pixels keep the body as it is: closing
+    /// would join items to the arm.) Nil when no body blob is known.
     func handSample(time: Double) -> HandSample? {
         guard let side = customerSide else { return nil }
         let n = width * height
@@ -520,7 +522,11 @@ public final class LaneVision {
             handLabel = [Int32](repeating: -1, count: n)
             handReach = handLabel
         }
-        handMask.withUnsafeMutableBufferPointer { h in fgMask.withUnsafeBufferPointer { f in _ = h.update(fromContentsOf: f) } }
+        model.labels.withUnsafeBufferPointer { lab in
+        zones.active.withUnsafeBufferPointer { act in
+        handMask.withUnsafeMutableBufferPointer { h in
+            for i in 0..<n { h[i] = lab[i] != 0 && act[i] != 0 ? 1 : 0 }
+        }}}
         for _ in 0..<2 { Morphology.minMax3(&handMask, width: width, height: height, scratch: &scratch, isMin: false) }
         for _ in 0..<2 { Morphology.minMax3(&handMask, width: width, height: height, scratch: &scratch, isMin: true) }
         let stats = handMask.withUnsafeBufferPointer { handLabeler.label($0, width: width, height: height) }
@@ -531,9 +537,16 @@ public final class LaneVision {
         handBlobReach = [Int32](repeating: 0, count: stats.count)
         Self.reachFromEdge(labels: handLabel, body: body, side: side, edge: bodyEdge, width: width,
                            reach: &handReach, queue: &handQueue, blobReach: &handBlobReach)
-        guard let best = body.indices.filter({ body[$0] }).max(by: { handBlobReach[$0] < handBlobReach[$1] }),
-              handBlobReach[best] > 0 else { return nil }
-        let from = handBlobReach[best] - Int32(max(2, (Self.handLength * frameW).rounded()))
+        // Per blob, the furthest foreground pixel (the queue is nearest first).
+        var fgReach = [Int32](repeating: 0, count: stats.count)
+        for q in handQueue.reversed() {
+            let i = Int(q)
+            let l = Int(handLabel[i])
+            if fgMask[i] != 0 && fgReach[l] == 0 { fgReach[l] = handReach[i] }
+        }
+        guard let best = body.indices.filter({ body[$0] }).max(by: { fgReach[$0] < fgReach[$1] }),
+              fgReach[best] > 0 else { return nil }
+        let from = fgReach[best] - Int32(max(2, (Self.handLength * frameW).rounded()))
         var count = 0, sx = 0, sy = 0
         var x0 = Int.max, x1 = Int.min, y0 = Int.max, y1 = Int.min
         for q in handQueue.reversed() {

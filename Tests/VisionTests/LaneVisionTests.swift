@@ -1,3 +1,4 @@
+import Contract
 import Testing
 import LaneCore
 @testable import Vision
@@ -244,6 +245,30 @@ import LaneCore
         s.idle(2)
         s.finish()
         #expect(s.passes.count - before == (item ? 1 : 0))
+    }
+
+    /// A dark sleeve over a light counter reads as shadow (darker, the same
+    /// chroma), which cuts the hand off from the body. The shadow still joins
+    /// them: a hand presenting at the scanner is followed, and makes a pass
+    /// from its motion alone, as with any other sleeve.
+    @Test func aSleeveReadAsShadowStillJoinsTheHandToTheBody() throws {
+        var s = Script()
+        // The counter's colours at a little over half the light.
+        s.scene.sleeveColor = (92, 86, 76)
+        // The lane says where the customer stands (the torso is still, so the
+        // edge the body keeps touching cannot be told here).
+        var lane = SyntheticLane.lane
+        lane.zones.append(Zone(name: "customer", role: .customer, polygon: SyntheticLane.rect(0.2, 0.78, 0.8, 0.98)))
+        s.vision = LaneVision(lane: lane, width: 320, height: 180)
+        s.idle(2)
+        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        s.idle(2)
+        s.finish()
+        let hand = s.passes.filter(\.itemHidden)
+        #expect(hand.count == 1)
+        let p = try #require(hand.first)
+        #expect(p.path == .overScanner)
     }
 
     /// What reaches the bag just behind a scanned carry, having been there
