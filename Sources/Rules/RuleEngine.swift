@@ -329,6 +329,8 @@ public struct RuleEngine: Sendable {
     /// only (a frame or two at a low frame rate) was held there as long as the hand was.
     static func guided(_ item: PassObservation, by hand: PassObservation) -> PassObservation {
         var p = item
+        // A hand seen going around the scanner only confirms the item's carry.
+        guard hand.path == .overScanner else { return p }
         guard item.path == .aroundScanner else {
             if let d = item.dwell, d < HandWatch.minDwell, let a = hand.scanEnter, let b = hand.scanLeave,
                let e = item.scanEnter, let l = item.scanLeave {

@@ -21,7 +21,10 @@ public struct HandSample: Sendable, Hashable {
 /// with `itemHidden` set; the rules drop it when an item pass covers the same
 /// moment. An empty hand crossing the lane sweeps over the scanner without
 /// stopping, and a hand that goes back to the basket or to the screen never
-/// reaches the bag: neither is a pass.
+/// reaches the bag: neither is a pass. A hand going straight from the basket
+/// to the bag, beside the scanner, may have carried a hidden item around it
+/// or nothing at all: it is only a candidate (`aroundCandidate`), which the
+/// vision keeps if the bag looks different once the hand has left it.
 public struct HandWatch: Sendable {
     enum Phase: Sendable { case idle, fromPickup, atScanner }
     var phase = Phase.idle
@@ -62,6 +65,8 @@ public struct HandWatch: Sendable {
         public var snapshots: [SnapshotRequest] = []
         /// Candidate motions abandoned: their snapshots can go.
         public var dropped: [Int] = []
+        /// Basket to bag beside the scanner: a pass only if something was left in the bag.
+        public var aroundCandidate: PassObservation?
     }
 
     /// One frame at `time`: where the hand is (nil when no arm reaches into the lane).
@@ -89,8 +94,14 @@ public struct HandWatch: Sendable {
                 held = 0
                 box = s.box
                 step.snapshots.append(SnapshotRequest(passID: id, slot: 0, box: s.box, time: s.time))
+            } else if s.atBagging && s.time - pickupLast <= Self.legSeconds {
+                step.snapshots.append(SnapshotRequest(passID: id, slot: 2, box: s.box, time: s.time))
+                step.aroundCandidate = PassObservation(
+                    id: id, path: .aroundScanner, start: pickupLast, end: s.time,
+                    itemCount: 1, itemConfidence: Self.itemConfidence, countConfidence: 0.5, appearance: nil,
+                    box: s.box, itemArea: nil, itemHidden: true)
+                phase = .idle
             } else if s.atBagging || s.time - pickupLast > Self.legSeconds {
-                // Around the scanner (an item there would have been tracked), or too slow.
                 abandon(&step)
             }
         case .atScanner where s.inScan:

@@ -80,6 +80,8 @@ public final class LaneVision {
     let scanBits: UInt16
     let pickupBits: UInt16
     let baggingBits: UInt16
+    /// Analysis pixels of the bagging zone.
+    let bagIndices: [Int]
     let scanArea: Double
     let minItemArea: Double
     let maxGroupArea: Double
@@ -128,6 +130,8 @@ public final class LaneVision {
         baggingBits = zones.bits(.bagging)
         var scanIdx: [Int] = []
         for i in 0..<(width * height) where zones.membership[i] & scanBits != 0 { scanIdx.append(i) }
+        let zoneMap = zones, bagBits = baggingBits
+        bagIndices = (0..<(width * height)).filter { zoneMap.membership[$0] & bagBits != 0 }
         obstruction = ObstructionDetector(width: width, scanIndices: scanIdx, coverageThreshold: settings.occlusionCoverage)
         scanArea = Double(max(scanIdx.count, 1))
         // Items are 0.04 % of the frame's width squared at the least, or 1 % of
@@ -223,6 +227,8 @@ public final class LaneVision {
         out.obstructions += viewObs
         if obstruction.viewJustCleared {
             viewClearedAt = time
+            // What the bag looked like before the camera was covered is no reference now.
+            bagViewTime = nil
             model.resumeAfterBlock()
         }
         if !obstruction.viewBlocked {
@@ -496,6 +502,71 @@ public final class LaneVision {
         if let p = step.pass { out.passes.append(p) }
         out.snapshots += step.snapshots
         out.droppedTracks += step.dropped
+        if let c = step.aroundCandidate {
+            if let old = aroundPending { out.droppedTracks.append(old.pass.id) }
+            // Without a recent clear view of the bag (or a bagging zone) nothing can tell.
+            if let seen = bagViewTime, !bagView.isEmpty, c.end - seen <= Self.bagViewMaxAge {
+                aroundPending = (c, bagView, seen)
+            } else {
+                aroundPending = nil
+                out.droppedTracks.append(c.id)
+            }
+        }
+        checkAroundCandidate(time: time, into: &out)
+    }
+
+    // MARK: what was left in the bag
+
+    /// The bagging zone's gain-corrected lightness the last time no part of
+    /// the customer was over it.
+    var bagView: [Float] = []
+    var bagViewTime: Double?
+    /// A hand gone from the basket to the bag beside the scanner, with the bag
+    /// as it looked before.
+    var aroundPending: (pass: PassObservation, before: [Float], seen: Double)?
+    /// Some part of the customer's body blob (arm, sleeve, its shadow) is over the bagging zone.
+    var bagOccupied = true
+
+    /// The bag must have been seen clear this shortly before the hand reached
+    /// it: an older view may miss what an earlier carry left there.
+    static let bagViewMaxAge = 1.5
+    /// The bag is looked at once the hand has been gone from it this long after reaching it…
+    static let bagSettle = 0.5
+    /// …and no later than this: a hand that stays, or comes back at once, hides it.
+    static let bagDeadline = 4.0
+    /// A pixel this much lighter or darker than before has changed.
+    static let bagPixelChange: Float = 25
+    /// Share of the bagging zone changed by an item put there. Measured on
+    /// both renderers: an empty hand ≤ 0.3 %, an item 1.6–16 %, a bag set out,
+    /// opened or taken away 19–86 % (an item covers a small part of the bag).
+    static let bagItemChange = 0.015...0.2
+
+    func keepBagView(time: Double) {
+        if bagView.count != bagIndices.count { bagView = [Float](repeating: 0, count: bagIndices.count) }
+        model.normY.withUnsafeBufferPointer { ny in
+        bagView.withUnsafeMutableBufferPointer { v in
+            for (k, i) in bagIndices.enumerated() { v[k] = ny[i] }
+        }}
+        bagViewTime = time
+    }
+
+    /// Keeps the pending candidate as a pass around the scanner if the bag
+    /// changed as an item put in it changes it; drops it otherwise.
+    func checkAroundCandidate(time: Double, into out: inout VisionOutput) {
+        defer { if !bagOccupied { keepBagView(time: time) } }
+        guard let (pass, before, seen) = aroundPending, time >= pass.end + Self.bagSettle else { return }
+        guard !bagOccupied else {
+            if time > pass.end + Self.bagDeadline { aroundPending = nil; out.droppedTracks.append(pass.id) }
+            return
+        }
+        aroundPending = nil
+        // Less the bag's overall shift: a lamp over it changing is not an item.
+        let diff = model.normY.withUnsafeBufferPointer { ny in bagIndices.indices.map { ny[bagIndices[$0]] - before[$0] } }
+        let shift = diff.sorted()[diff.count / 2]
+        let changed = diff.reduce(0) { $0 + (abs($1 - shift) > Self.bagPixelChange ? 1 : 0) }
+        let share = Double(changed) / Double(max(1, bagIndices.count))
+        if Self.debugTracks { print(String(format: "around-candidate %d %.2f…%.2f bag changed %.3f seen-before %.2f after %.2f", pass.id, pass.start, pass.end, share, pass.end - seen, time - pass.end)) }
+        if Self.bagItemChange.contains(share) { out.passes.append(pass) } else { out.droppedTracks.append(pass.id) }
     }
 
     var handMask: [UInt8] = []
@@ -515,6 +586,7 @@ public final class LaneVision {
     /// beyond the hand). (The item pixels keep the body as it is: closing
     /// would join items to the arm.) Nil when no body blob is known.
     func handSample(time: Double) -> HandSample? {
+        bagOccupied = true
         guard let side = customerSide else { return nil }
         let n = width * height
         if handMask.count != n {
@@ -532,8 +604,9 @@ public final class LaneVision {
         let stats = handMask.withUnsafeBufferPointer { handLabeler.label($0, width: width, height: height) }
         let minBody = 4 * minItemArea
         let body = stats.map { Double($0.area) >= minBody && isBody($0) }
-        guard body.contains(true) else { return nil }
+        guard body.contains(true) else { bagOccupied = false; return nil }
         handLabeler.paint(into: &handLabel, width: width)
+        bagOccupied = bagIndices.contains { i in handLabel[i] >= 0 && body[Int(handLabel[i])] }
         handBlobReach = [Int32](repeating: 0, count: stats.count)
         Self.reachFromEdge(labels: handLabel, body: body, side: side, edge: bodyEdge, width: width,
                            reach: &handReach, queue: &handQueue, blobReach: &handBlobReach)

@@ -101,6 +101,29 @@ extension HandPassTests {
         #expect(d.map(\.type) == [.missedScan])
         #expect(d.first?.passID == 50)
     }
+
+    /// A hand seen going around the scanner (basket to bag, something left in
+    /// the bag) is a `missed_scan` when nothing was scanned; where the item
+    /// was tracked around too, the item's pass stands, still around the scanner.
+    @Test(arguments: [false, true])
+    func aHiddenCarryAroundTheScannerIsAMissedScan(itemSeen: Bool) {
+        var s = Script()
+        let hand = PassObservation(id: 40, path: .aroundScanner, start: t0 + 9.6, end: t0 + 10.4,
+                                   itemConfidence: HandWatch.itemConfidence, countConfidence: 0.5, itemHidden: true)
+        s.passes.append(hand)
+        if itemSeen {
+            var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 9.7, end: t0 + 10.5, appearance: Colour.red(1))
+            around.itemConfidence = 0.9
+            s.passes.append(around)
+        }
+        s.pass(at: t0 + 15)
+        s.scan(at: t0 + 15.2)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.missedScan])
+        #expect(d.first?.passID == (itemSeen ? 50 : 40))
+        #expect(d.first?.details.path == PassPath.aroundScanner.rawValue)
+        #expect(e.counters.passesMerged == (itemSeen ? 1 : 0))
+    }
 }
 
 /// What the analyzer may let go: every pass decided, and every pass merged into another.

@@ -7,10 +7,11 @@ import LaneCore
     static let box = NormalizedRect(x: 0.5, y: 0.4, width: 0.05, height: 0.05)
 
     /// Feeds `zones` ("P" pickup, "S" scanner, "B" bagging, "-" between, "." no hand) at `fps`.
-    func run(_ zones: String, fps: Double = 10) -> (passes: [PassObservation], dropped: [Int], snapshots: [SnapshotRequest]) {
+    func run(_ zones: String, fps: Double = 10)
+        -> (passes: [PassObservation], dropped: [Int], snapshots: [SnapshotRequest], around: [PassObservation]) {
         var watch = HandWatch()
         var next = 1
-        var passes: [PassObservation] = [], dropped: [Int] = [], snaps: [SnapshotRequest] = []
+        var passes: [PassObservation] = [], dropped: [Int] = [], snaps: [SnapshotRequest] = [], around: [PassObservation] = []
         for (k, c) in zones.enumerated() {
             let t = 100 + Double(k) / fps
             let s: HandSample? = c == "." ? nil
@@ -19,8 +20,26 @@ import LaneCore
             if let p = step.pass { passes.append(p) }
             dropped += step.dropped
             snaps += step.snapshots
+            if let c = step.aroundCandidate { around.append(c) }
         }
-        return (passes, dropped, snaps)
+        return (passes, dropped, snaps, around)
+    }
+
+    /// Straight from the basket to the bag beside the scanner: no pass, but a
+    /// candidate carry around it (the vision keeps it if the bag changed).
+    /// Too slow, it is not even that.
+    @Test func basketToBagBesideTheScannerIsACandidateCarryAround() throws {
+        let r = run("PPPP---BBB")
+        #expect(r.passes.isEmpty && r.dropped.isEmpty)
+        let c = try #require(r.around.first)
+        #expect(r.around.count == 1)
+        #expect(c.itemHidden && c.path == .aroundScanner && c.scanEnter == nil)
+        #expect(abs(c.start - 100.3) < 1e-9 && abs(c.end - 100.7) < 1e-9)
+        #expect(r.snapshots.map(\.slot) == [2] && r.snapshots.first?.passID == c.id)
+        let slow = run("PPPP" + String(repeating: "-", count: 35) + "BBB")
+        #expect(slow.around.isEmpty && slow.dropped == [1])
+        // Over the scanner, however briefly, is not around it.
+        #expect(run("PPPP--SSS--BBB").around.isEmpty)
     }
 
     @Test func pickupThenHeldOverTheScannerThenTheBagIsAPass() throws {

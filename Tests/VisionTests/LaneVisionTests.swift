@@ -271,6 +271,26 @@ import LaneCore
         #expect(p.path == .overScanner)
     }
 
+    /// A hand taken from the basket to the bag beside the scanner, nothing in
+    /// it seen: a carry around the scanner if it left something in the bag
+    /// (the bag looks different once the hand is gone), an empty hand if not.
+    @Test(arguments: [false, true])
+    func aHiddenCarryAroundTheScannerIsToldByWhatItLeftInTheBag(left: Bool) throws {
+        var s = Script()
+        s.idle(2)
+        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.idle(1)
+        // Above the scanner, beyond its far edge, to the bag.
+        s.move([(0.15, 0.4), (0.3, 0.05), (0.7, 0.05), (0.85, 0.4)], seconds: 1.5)
+        let inBag = (0.80, 0.25, 0.90, 0.35)
+        for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: left ? inBag : nil) }
+        s.finish()
+        let around = s.passes.filter { $0.itemHidden && $0.path == .aroundScanner }
+        #expect(around.count == (left ? 1 : 0))
+        if let p = around.first { #expect(p.end - p.start < 1.5 && p.scanEnter == nil) }
+        #expect(s.passes.filter { !$0.itemHidden }.isEmpty)
+    }
+
     /// What reaches the bag just behind a scanned carry, having been there
     /// since before it went onto the scanner, goes with it; a carry that
     /// starts later, or arrives well after, is one of its own.
