@@ -741,7 +741,11 @@ public struct RuleEngine: Sendable {
         }
         let w = settings.scanWindow
         let byWeight = matched.contains { lines[$0.line].weighed }
-        let verdict = counter.count(p, scanned: matched.map { lines[$0.line].sku }, byWeight: byWeight)
+        // A hidden item's look is what it left in the bag: beside what was
+        // there before, it says which product, not how many.
+        var counted = p
+        if p.itemHidden { counted.appearance = nil }
+        let verdict = counter.count(counted, scanned: matched.map { lines[$0.line].sku }, byWeight: byWeight)
         let itemsSeen = verdict.count
         outcome.countReason = verdict.reason
         let scanned = matched.map { lines[$0.line].sku }
@@ -787,6 +791,8 @@ public struct RuleEngine: Sendable {
             }
         } else if p.path == .overScanner, let seen = p.appearance, let sku = scanned.first,
                   scanned.allSatisfy({ $0 == sku }) {
+            // Little of it seen: twice the evidence, and nothing learned. Seen
+            // only in the bag it was left in (a hidden item): nothing learned.
             let small = (p.itemArea ?? 1) < options.minJudgedItemArea
             let a = memory.assess(seen: seen, scanned: sku,
                                   margin: settings.wrongScanMargin * (small ? options.smallItemMarginFactor : 1))
@@ -806,7 +812,7 @@ public struct RuleEngine: Sendable {
                 details.similaritySeen = a.similaritySeen
                 decision = Decision(type: .wrongScan, start: scanStart, end: scanEnd, confidence: conf,
                                     transaction: txn, details: details, passID: p.id)
-            } else if !small, a.verdict == .normal || a.verdict == .noModel, itemsSeen == 1, matched.count == 1,
+            } else if !small, !p.itemHidden, a.verdict == .normal || a.verdict == .noModel, itemsSeen == 1, matched.count == 1,
                       est.trusted || (a.verdict == .normal && (a.similarityScanned ?? 0) >= options.learnUntrustedSimilarity),
                       p.itemConfidence >= options.learnMinItemConfidence, p.countConfidence >= 0.5 {
                 memory.learn(seen, sku: sku)

@@ -499,20 +499,22 @@ public final class LaneVision {
             nextTrackID += 1
             return nextTrackID - 1
         }
-        if let p = step.pass { out.passes.append(p) }
         out.snapshots += step.snapshots
         out.droppedTracks += step.dropped
-        if let c = step.aroundCandidate {
-            if let old = aroundPending { out.droppedTracks.append(old.pass.id) }
+        // A presentation is a pass whatever the bag shows; a hand around the
+        // scanner only if the bag changed.
+        for (c, presented) in [(step.pass, true), (step.aroundCandidate, false)] {
+            guard let c else { continue }
+            if let old = bagPending { settle(old, share: nil, look: nil, into: &out) }
             // Without a recent clear view of the bag (or a bagging zone) nothing can tell.
             if let seen = bagViewTime, !bagView.isEmpty, c.end - seen <= Self.bagViewMaxAge {
-                aroundPending = (c, bagView, seen)
+                bagPending = (c, bagView, seen, presented)
             } else {
-                aroundPending = nil
-                out.droppedTracks.append(c.id)
+                bagPending = nil
+                settle((c, [], 0, presented), share: nil, look: nil, into: &out)
             }
         }
-        checkAroundCandidate(time: time, into: &out)
+        checkBag(time: time, into: &out)
     }
 
     // MARK: what was left in the bag
@@ -521,9 +523,10 @@ public final class LaneVision {
     /// the customer was over it.
     var bagView: [Float] = []
     var bagViewTime: Double?
-    /// A hand gone from the basket to the bag beside the scanner, with the bag
-    /// as it looked before.
-    var aroundPending: (pass: PassObservation, before: [Float], seen: Double)?
+    /// A hand's motion that reached the bag (`presented`: over the scanner,
+    /// else beside it), with the bag as it looked before.
+    typealias BagCheck = (pass: PassObservation, before: [Float], seen: Double, presented: Bool)
+    var bagPending: BagCheck?
     /// Some part of the customer's body blob (arm, sleeve, its shadow) is over the bagging zone.
     var bagOccupied = true
 
@@ -540,6 +543,9 @@ public final class LaneVision {
     /// both renderers: an empty hand ≤ 0.3 %, an item 1.6–16 %, a bag set out,
     /// opened or taken away 19–86 % (an item covers a small part of the bag).
     static let bagItemChange = 0.015...0.2
+    /// Item confidence of a hand's pass that left something in the bag: the
+    /// hand carried an item (from the hand alone it is `HandWatch.itemConfidence`).
+    public static let itemLeftConfidence = 0.85
 
     func keepBagView(time: Double) {
         if bagView.count != bagIndices.count { bagView = [Float](repeating: 0, count: bagIndices.count) }
@@ -550,23 +556,45 @@ public final class LaneVision {
         bagViewTime = time
     }
 
-    /// Keeps the pending candidate as a pass around the scanner if the bag
-    /// changed as an item put in it changes it; drops it otherwise.
-    func checkAroundCandidate(time: Double, into out: inout VisionOutput) {
+    /// Once the hand has left the bag: how much of it changed, and how what
+    /// changed looks (the item, lying in the bag).
+    func checkBag(time: Double, into out: inout VisionOutput) {
         defer { if !bagOccupied { keepBagView(time: time) } }
-        guard let (pass, before, seen) = aroundPending, time >= pass.end + Self.bagSettle else { return }
+        guard let check = bagPending, time >= check.pass.end + Self.bagSettle else { return }
         guard !bagOccupied else {
-            if time > pass.end + Self.bagDeadline { aroundPending = nil; out.droppedTracks.append(pass.id) }
+            if time > check.pass.end + Self.bagDeadline { bagPending = nil; settle(check, share: nil, look: nil, into: &out) }
             return
         }
-        aroundPending = nil
+        bagPending = nil
         // Less the bag's overall shift: a lamp over it changing is not an item.
-        let diff = model.normY.withUnsafeBufferPointer { ny in bagIndices.indices.map { ny[bagIndices[$0]] - before[$0] } }
+        let diff = model.normY.withUnsafeBufferPointer { ny in bagIndices.indices.map { ny[bagIndices[$0]] - check.before[$0] } }
         let shift = diff.sorted()[diff.count / 2]
-        let changed = diff.reduce(0) { $0 + (abs($1 - shift) > Self.bagPixelChange ? 1 : 0) }
-        let share = Double(changed) / Double(max(1, bagIndices.count))
-        if Self.debugTracks { print(String(format: "around-candidate %d %.2f…%.2f bag changed %.3f seen-before %.2f after %.2f", pass.id, pass.start, pass.end, share, pass.end - seen, time - pass.end)) }
-        if Self.bagItemChange.contains(share) { out.passes.append(pass) } else { out.droppedTracks.append(pass.id) }
+        var look = AppearanceAccumulator()
+        let ny = model.normY, nu = model.normU, nv = model.normV
+        for (k, d) in diff.enumerated() where abs(d - shift) > Self.bagPixelChange {
+            let i = bagIndices[k]
+            look.add(y: UInt8(clamping: Int(ny[i] + 16)), u: UInt8(clamping: Int(nu[i] + 128)), v: UInt8(clamping: Int(nv[i] + 128)))
+        }
+        let share = Double(look.pixelCount) / Double(max(1, bagIndices.count))
+        if Self.debugTracks {
+            print(String(format: "bag-check %d %@ %.2f…%.2f bag changed %.3f seen-before %.2f after %.2f", check.pass.id,
+                         check.presented ? "presented" : "around", check.pass.start, check.pass.end, share,
+                         check.pass.end - check.seen, time - check.pass.end))
+        }
+        settle(check, share: share, look: look.descriptor(minPixels: 40), into: &out)
+    }
+
+    /// A presentation is a pass, with the look of what it left in the bag when
+    /// the bag changed as an item put in it changes it; a hand around the
+    /// scanner is a pass only then. `share` nil: the bag could not be seen.
+    func settle(_ check: BagCheck, share: Double?, look: AppearanceDescriptor?, into out: inout VisionOutput) {
+        let item = share.map { Self.bagItemChange.contains($0) } ?? false
+        var p = check.pass
+        if item {
+            p.appearance = look
+            p.itemConfidence = max(p.itemConfidence, Self.itemLeftConfidence)
+        }
+        if check.presented || item { out.passes.append(p) } else { out.droppedTracks.append(p.id) }
     }
 
     var handMask: [UInt8] = []

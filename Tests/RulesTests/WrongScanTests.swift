@@ -167,6 +167,30 @@ import Vision
         }
     }
 
+    /// A hidden item's look is what it left in the bag (the hand's pass has no
+    /// item pixels): judged for a switched barcode, but never learned, and no
+    /// evidence of a second item (the bag held others before).
+    @Test func anItemSeenOnlyInTheBagIsJudgedButNotLearnedOrCounted() {
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
+        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
+        let halfAndHalf = ItemCounter.mix(Colour.red(9), Colour.blue(9), 0.5)
+        let cases: [(look: AppearanceDescriptor, hidden: Bool, expected: [IncidentType])] = [
+            (Colour.blue(6), true, [.wrongScan]), (Colour.red(7), true, []),
+            (halfAndHalf, false, [.multiItem]), (halfAndHalf, true, []),
+        ]
+        for c in cases {
+            let (s0, passes) = stream([("A", c.look)])
+            var s = s0
+            s.passes[0].itemHidden = c.hidden
+            if c.hidden { s.passes[0].itemConfidence = LaneVision.itemLeftConfidence }
+            let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: ItemCounter(references: refs)))
+            #expect(d.map(\.type) == c.expected, "hidden \(c.hidden)")
+            #expect(d.first.map { $0.passID == passes[0].id } ?? true)
+            // A visible single item like its product would be learned; nothing seen only in the bag is.
+            if c.hidden { #expect(e.memory.exemplarCount(sku: "A") == 0) }
+        }
+    }
+
     /// A short session never has the scans to trust its clock offset; a pass
     /// that looks like the scanned product's picture is still learned from (the
     /// picture vouches for the pairing), so the product's size is known and two

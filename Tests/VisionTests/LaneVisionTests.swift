@@ -291,6 +291,36 @@ import LaneCore
         #expect(s.passes.filter { !$0.itemHidden }.isEmpty)
     }
 
+    /// A hand presenting at the scanner with nothing of its item seen is a
+    /// pass either way; if it left something in the bag, that is how its item
+    /// looks (and it surely carried one).
+    @Test(arguments: [false, true])
+    func aHiddenItemIsSeenInTheBagItWasLeftIn(left: Bool) throws {
+        var s = Script()
+        s.idle(2)
+        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.idle(1)
+        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        let inBag = (0.80, 0.25, 0.90, 0.35)
+        for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: left ? inBag : nil) }
+        s.finish()
+        let hand = s.passes.filter(\.itemHidden)
+        #expect(hand.count == 1)
+        let p = try #require(hand.first)
+        #expect(p.path == .overScanner)
+        if left {
+            let c = s.scene.coverColor
+            let yuv = ColorConversion.yuv(r: Int(c.0), g: Int(c.1), b: Int(c.2))
+            var acc = AppearanceAccumulator()
+            acc.add(y: yuv.y, u: yuv.u, v: yuv.v)
+            let look = try #require(p.appearance)
+            #expect(look.similarity(try #require(acc.descriptor(minPixels: 1))) > 0.8)
+            #expect(p.itemConfidence == LaneVision.itemLeftConfidence)
+        } else {
+            #expect(p.appearance == nil && p.itemConfidence == HandWatch.itemConfidence)
+        }
+    }
+
     /// What reaches the bag just behind a scanned carry, having been there
     /// since before it went onto the scanner, goes with it; a carry that
     /// starts later, or arrives well after, is one of its own.
