@@ -320,6 +320,8 @@ public final class LaneVision {
         var out = VisionOutput()
         out.obstructions += obstruction.finish()
         endTracks(time: (lastTime ?? 0) + 10, force: true, into: &out)
+        // The video ended before the bag could be looked at again.
+        if let check = bagPending { bagPending = nil; settle(check, share: nil, look: nil, into: &out) }
         return toFrame(release(&out, time: .infinity))
     }
 

@@ -321,6 +321,16 @@ import LaneCore
         }
     }
 
+    /// A presentation waits for a look at the bag; the video ending first does not lose it.
+    @Test func aPresentationAtTheVideosEndIsStillAPass() {
+        var s = Script()
+        s.idle(2)
+        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        s.finish()
+        #expect(s.passes.filter(\.itemHidden).count == 1)
+    }
+
     /// What reaches the bag just behind a scanned carry, having been there
     /// since before it went onto the scanner, goes with it; a carry that
     /// starts later, or arrives well after, is one of its own.
