@@ -505,18 +505,20 @@ public final class LaneVision {
         out.droppedTracks += step.dropped
         // A presentation is a pass whatever the bag shows; a hand around the
         // scanner only if the bag changed.
-        for (c, presented) in [(step.pass, true), (step.aroundCandidate, false)] {
-            guard let c else { continue }
-            if let old = bagPending { settle(old, share: nil, look: nil, into: &out) }
-            // Without a recent clear view of the bag (or a bagging zone) nothing can tell.
-            if let seen = bagViewTime, !bagView.isEmpty, c.end - seen <= Self.bagViewMaxAge {
-                bagPending = (c, bagView, seen, presented)
-            } else {
-                bagPending = nil
-                settle((c, [], 0, presented), share: nil, look: nil, into: &out)
-            }
-        }
+        if let p = step.pass { awaitBag(p, presented: true, into: &out) }
+        if let c = step.aroundCandidate { awaitBag(c, presented: false, into: &out) }
         checkBag(time: time, into: &out)
+    }
+
+    func awaitBag(_ pass: PassObservation, presented: Bool, into out: inout VisionOutput) {
+        if let old = bagPending { settle(old, share: nil, look: nil, into: &out) }
+        // Without a recent clear view of the bag (or a bagging zone) nothing can tell.
+        if let seen = bagViewTime, !bagView.isEmpty, pass.end - seen <= Self.bagViewMaxAge {
+            bagPending = (pass, bagView, seen, presented)
+        } else {
+            bagPending = nil
+            settle((pass, [], 0, presented), share: nil, look: nil, into: &out)
+        }
     }
 
     // MARK: what was left in the bag

@@ -103,8 +103,7 @@ import LaneCore
         s.scene.standsInView = true
         s.vision = LaneVision(lane: SyntheticLane.lane(scale: 0.5), width: 320, height: 180)
         let small = SyntheticLane.Item(color: (40, 90, 200), w: 0.04, h: 0.07)
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.learnTheLane()
         s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: [small], dwellAt: 1, dwell: 0.6)
         s.idle(2)
         s.finish()
@@ -148,8 +147,7 @@ import LaneCore
         // bag: something shown to the scanner's camera and taken back, a tote
         // set down on it, a hand reaching across to the screen.
         var s = Script()
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.learnTheLane()
         s.idle(1)
         s.move([(0.47, 0.9), (0.5, 0.35), (0.56, 0.45), (0.55, 0.9)], seconds: 3.0, items: [Self.box], dwellAt: 1, dwell: 0.6)
         s.idle(2)
@@ -188,10 +186,9 @@ import LaneCore
     @Test(arguments: [false, true])
     func aHandPresentingAtTheScannerIsAPassThoughNoItemIsSeen(item: Bool) throws {
         var s = Script()
-        s.idle(2)
         // Empty hands sweeping across (the customer's side is learned meanwhile).
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
-        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: item ? [Self.box] : [], dwellAt: 1, dwell: 1.0)
+        s.learnTheLane()
+        s.presentAtTheScanner(items: item ? [Self.box] : [])
         s.idle(2)
         s.finish()
         let hand = s.passes.filter(\.itemHidden)
@@ -260,9 +257,8 @@ import LaneCore
         var lane = SyntheticLane.lane
         lane.zones.append(Zone(name: "customer", role: .customer, polygon: SyntheticLane.rect(0.2, 0.78, 0.8, 0.98)))
         s.vision = LaneVision(lane: lane, width: 320, height: 180)
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
-        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        s.learnTheLane()
+        s.presentAtTheScanner()
         s.idle(2)
         s.finish()
         let hand = s.passes.filter(\.itemHidden)
@@ -277,8 +273,7 @@ import LaneCore
     @Test(arguments: [false, true])
     func aHiddenCarryAroundTheScannerIsToldByWhatItLeftInTheBag(left: Bool) throws {
         var s = Script()
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.learnTheLane()
         s.idle(1)
         // Above the scanner, beyond its far edge, to the bag.
         s.move([(0.15, 0.4), (0.3, 0.05), (0.7, 0.05), (0.85, 0.4)], seconds: 1.5)
@@ -297,10 +292,9 @@ import LaneCore
     @Test(arguments: [false, true])
     func aHiddenItemIsSeenInTheBagItWasLeftIn(left: Bool) throws {
         var s = Script()
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+        s.learnTheLane()
         s.idle(1)
-        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        s.presentAtTheScanner()
         let inBag = (0.80, 0.25, 0.90, 0.35)
         for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: left ? inBag : nil) }
         s.finish()
@@ -324,9 +318,8 @@ import LaneCore
     /// A presentation waits for a look at the bag; the video ending first does not lose it.
     @Test func aPresentationAtTheVideosEndIsStillAPass() {
         var s = Script()
-        s.idle(2)
-        for _ in 0..<3 { s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
-        s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, dwellAt: 1, dwell: 1.0)
+        s.learnTheLane()
+        s.presentAtTheScanner()
         s.finish()
         #expect(s.passes.filter(\.itemHidden).count == 1)
     }

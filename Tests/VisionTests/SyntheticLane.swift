@@ -169,6 +169,18 @@ struct Script {
         }
     }
 
+    /// Quiet, then empty hands sweeping across the lane three times: the
+    /// background and the customer's side (and sleeve colours) are learned.
+    mutating func learnTheLane() {
+        idle(2)
+        for _ in 0..<3 { move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4), (0.15, 0.4)], seconds: 3.0) }
+    }
+
+    /// From the basket, held over the scanner for a second, on to the bag.
+    mutating func presentAtTheScanner(items: [SyntheticLane.Item] = []) {
+        move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: items, dwellAt: 1, dwell: 1.0)
+    }
+
     mutating func finish() {
         let out = vision.finish()
         passes += out.passes
