@@ -546,7 +546,16 @@ public final class LaneVision {
     /// Share of the bagging zone changed by an item put there. Measured on
     /// both renderers: an empty hand ≤ 0.3 %, an item 1.6–16 %, a bag set out,
     /// opened or taken away 19–86 % (an item covers a small part of the bag).
+    /// Its look is read from the changed pixels only in that range.
     static let bagItemChange = 0.015...0.2
+    /// A hand around the scanner is a carry from 0.5 %: an item dropped where
+    /// the bag's wall or earlier items hide most of it changed 0.5–1.2 % on
+    /// the tuning sessions (both renderers), every empty hand's reach ≤ 0.3 %.
+    static let bagCarryChange = 0.005...0.2
+    /// …and when it took this long: taking an item from the basket to the bag
+    /// takes a third of a second or more (0.33–1.1 s measured); a hand's
+    /// motion shorter than this is a reach into the bag, not a carry.
+    static let minCarrySeconds = 0.2
     /// Item confidence of a hand's pass that left something in the bag: the
     /// hand carried an item (from the hand alone it is `HandWatch.itemConfidence`).
     public static let itemLeftConfidence = 0.85
@@ -592,13 +601,20 @@ public final class LaneVision {
     /// the bag changed as an item put in it changes it; a hand around the
     /// scanner is a pass only then. `share` nil: the bag could not be seen.
     func settle(_ check: BagCheck, share: Double?, look: AppearanceDescriptor?, into out: inout VisionOutput) {
-        let item = share.map { Self.bagItemChange.contains($0) } ?? false
         var p = check.pass
-        if item {
+        if let share, Self.bagItemChange.contains(share) {
             p.appearance = look
             p.itemConfidence = max(p.itemConfidence, Self.itemLeftConfidence)
         }
-        if check.presented || item { out.passes.append(p) } else { out.droppedTracks.append(p.id) }
+        let carried = share.map { Self.bagCarryChange.contains($0) } ?? false
+        if check.presented {
+            out.passes.append(p)
+        } else if carried && p.end - p.start >= Self.minCarrySeconds {
+            p.itemConfidence = max(p.itemConfidence, Self.itemLeftConfidence)
+            out.passes.append(p)
+        } else {
+            out.droppedTracks.append(p.id)
+        }
     }
 
     var handMask: [UInt8] = []

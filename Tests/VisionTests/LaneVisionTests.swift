@@ -286,6 +286,39 @@ import LaneCore
         #expect(s.passes.filter { !$0.itemHidden }.isEmpty)
     }
 
+    /// An item dropped where the bag's wall or earlier items hide most of it
+    /// changes under a percent of the bag, still more than an empty hand's
+    /// reach does: a carry around the scanner. Its few changed pixels are not
+    /// read as its look.
+    @Test func aSmallItemHalfHiddenInTheBagStillTellsACarry() throws {
+        var s = Script()
+        s.learnTheLane()
+        s.idle(1)
+        s.move([(0.15, 0.4), (0.3, 0.05), (0.7, 0.05), (0.85, 0.4)], seconds: 1.5)
+        // 0.9 % of the bagging zone.
+        let smallInBag = (0.82, 0.30, 0.85, 0.345)
+        for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: smallInBag) }
+        s.finish()
+        let around = s.passes.filter { $0.itemHidden && $0.path == .aroundScanner }
+        #expect(around.count == 1)
+        let p = try #require(around.first)
+        #expect(p.appearance == nil && p.itemConfidence == LaneVision.itemLeftConfidence)
+    }
+
+    /// A hand flicked from the basket's edge to the bag in a frame or two is
+    /// reaching into the bag, not carrying an item there, whatever the bag shows after.
+    @Test func aFlickIntoTheBagIsNotACarry() {
+        var s = Script()
+        s.learnTheLane()
+        s.idle(1)
+        s.move([(0.25, 0.1), (0.75, 0.1)], seconds: 0.1)
+        s.move([(0.75, 0.1), (0.85, 0.4)], seconds: 0.5)
+        let inBag = (0.80, 0.25, 0.90, 0.35)
+        for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: inBag) }
+        s.finish()
+        #expect(s.passes.filter { $0.path == .aroundScanner }.isEmpty)
+    }
+
     /// A hand presenting at the scanner with nothing of its item seen is a
     /// pass either way; if it left something in the bag, that is how its item
     /// looks (and it surely carried one).
