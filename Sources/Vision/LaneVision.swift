@@ -599,7 +599,8 @@ public final class LaneVision {
 
     /// A presentation is a pass, with the look of what it left in the bag when
     /// the bag changed as an item put in it changes it; a hand around the
-    /// scanner is a pass only then. `share` nil: the bag could not be seen.
+    /// scanner is a pass only when something was left (even mostly hidden) and
+    /// the motion took a carry's time. `share` nil: the bag could not be seen.
     func settle(_ check: BagCheck, share: Double?, look: AppearanceDescriptor?, into out: inout VisionOutput) {
         var p = check.pass
         if let share, Self.bagItemChange.contains(share) {

@@ -295,7 +295,7 @@ import LaneCore
         s.learnTheLane()
         s.idle(1)
         s.move([(0.15, 0.4), (0.3, 0.05), (0.7, 0.05), (0.85, 0.4)], seconds: 1.5)
-        // 0.9 % of the bagging zone.
+        // About 1 % of the bagging zone: a carry, too few pixels for a look (1.5 %).
         let smallInBag = (0.82, 0.30, 0.85, 0.345)
         for _ in 0..<Int(2 * s.fps) { s.step(hand: nil, cover: smallInBag) }
         s.finish()
