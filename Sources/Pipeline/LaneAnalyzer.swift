@@ -201,6 +201,7 @@ public final class LaneAnalyzer {
                 obj["scan_leave"] = ISOTime.format(epochSeconds: b)
             }
             if let s = o.similarityScanned { obj["similarity_scanned"] = (s * 1000).rounded() / 1000 }
+            if let s = o.similarityBest { obj["similarity_best"] = (s * 1000).rounded() / 1000 }
             if let c = o.confidence { obj["confidence"] = (c * 1000).rounded() / 1000 }
             if let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
                 h.write(data + Data("\n".utf8))

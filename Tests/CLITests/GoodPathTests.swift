@@ -93,6 +93,9 @@ import Testing
         }
         #expect(passes.filter { ($0["verdict"] as? String ?? "").hasPrefix("below_confidence") }
             .allSatisfy { ($0["confidence"] as? Double ?? 1) < 0.5 })
+        // An unscanned item that was seen says how much it looked like the closest known product.
+        let unscanned = passes.filter { ["fake_scan", "missed_scan"].contains($0["verdict"] as? String ?? "") && $0["item_hidden"] == nil }
+        #expect(unscanned.contains { ($0["similarity_best"] as? Double).map { (0...1).contains($0) } ?? false })
 
         // Our own reader agrees.
         let decoded = try IncidentsFile.read(url: file)
