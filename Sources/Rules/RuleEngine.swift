@@ -329,6 +329,9 @@ public struct RuleEngine: Sendable {
     /// only (a frame or two at a low frame rate) was held there as long as the hand was.
     static func guided(_ item: PassObservation, by hand: PassObservation) -> PassObservation {
         var p = item
+        // The bag showed what the hand left there: the carry held an item,
+        // however faintly its track saw it (a sleeve-coloured item, a rim).
+        if hand.itemConfidence >= LaneVision.itemLeftConfidence { p.itemConfidence = max(p.itemConfidence, hand.itemConfidence) }
         // A hand seen going around the scanner only confirms the item's carry.
         guard hand.path == .overScanner else { return p }
         guard item.path == .aroundScanner else {

@@ -124,6 +124,27 @@ extension HandPassTests {
         #expect(d.first?.details.path == PassPath.aroundScanner.rawValue)
         #expect(e.counters.passesMerged == (itemSeen ? 1 : 0))
     }
+
+    /// An item tracked faintly around the scanner (a rim, a sleeve-coloured
+    /// item) with its hand's carry confirmed by what it left in the bag: it
+    /// surely carried an item, so the `missed_scan` stands. Without the bag's
+    /// word the faint track alone stays under the bar.
+    @Test(arguments: [true, false])
+    func aFaintCarryConfirmedByTheBagIsAMissedScan(bagConfirmed: Bool) {
+        var s = Script()
+        let hand = PassObservation(id: 40, path: .aroundScanner, start: t0 + 9.6, end: t0 + 10.4,
+                                   itemConfidence: bagConfirmed ? LaneVision.itemLeftConfidence : HandWatch.itemConfidence,
+                                   countConfidence: 0.5, itemHidden: true)
+        s.passes.append(hand)
+        var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 9.7, end: t0 + 10.5, appearance: Colour.red(1))
+        around.itemConfidence = 0.56
+        s.passes.append(around)
+        s.pass(at: t0 + 15)
+        s.scan(at: t0 + 15.2)
+        let (d, _) = s.run(settings: known())
+        #expect(d.map(\.type) == (bagConfirmed ? [.missedScan] : []))
+        if bagConfirmed { #expect(d.first?.passID == 50 && d.first?.confidence == LaneVision.itemLeftConfidence) }
+    }
 }
 
 /// What the analyzer may let go: every pass decided, and every pass merged into another.
