@@ -107,22 +107,29 @@ extension HandPassTests {
     /// was tracked around too, the item's pass stands, still around the scanner.
     @Test(arguments: [false, true])
     func aHiddenCarryAroundTheScannerIsAMissedScan(itemSeen: Bool) {
-        var s = Script()
-        let hand = PassObservation(id: 40, path: .aroundScanner, start: t0 + 9.6, end: t0 + 10.4,
-                                   itemConfidence: HandWatch.itemConfidence, countConfidence: 0.5, itemHidden: true)
-        s.passes.append(hand)
-        if itemSeen {
-            var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 9.7, end: t0 + 10.5, appearance: Colour.red(1))
-            around.itemConfidence = 0.9
-            s.passes.append(around)
-        }
-        s.pass(at: t0 + 15)
-        s.scan(at: t0 + 15.2)
+        let s = Self.carryAround(handConfidence: HandWatch.itemConfidence, itemConfidence: itemSeen ? 0.9 : nil)
         let (d, e) = s.run(settings: known())
         #expect(d.map(\.type) == [.missedScan])
         #expect(d.first?.passID == (itemSeen ? 50 : 40))
         #expect(d.first?.details.path == PassPath.aroundScanner.rawValue)
         #expect(e.counters.passesMerged == (itemSeen ? 1 : 0))
+    }
+
+    /// A hand's motion from the basket to the bag beside the scanner (pass 40)
+    /// and, with `itemConfidence`, an item tracked around at the same moment
+    /// (pass 50); a scanned pass follows.
+    static func carryAround(handConfidence: Double, itemConfidence: Double?) -> Script {
+        var s = Script()
+        s.passes.append(PassObservation(id: 40, path: .aroundScanner, start: t0 + 9.6, end: t0 + 10.4,
+                                        itemConfidence: handConfidence, countConfidence: 0.5, itemHidden: true))
+        if let itemConfidence {
+            var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 9.7, end: t0 + 10.5, appearance: Colour.red(1))
+            around.itemConfidence = itemConfidence
+            s.passes.append(around)
+        }
+        s.pass(at: t0 + 15)
+        s.scan(at: t0 + 15.2)
+        return s
     }
 
     /// An item tracked faintly around the scanner (a rim, a sleeve-coloured
@@ -131,16 +138,8 @@ extension HandPassTests {
     /// word the faint track alone stays under the bar.
     @Test(arguments: [true, false])
     func aFaintCarryConfirmedByTheBagIsAMissedScan(bagConfirmed: Bool) {
-        var s = Script()
-        let hand = PassObservation(id: 40, path: .aroundScanner, start: t0 + 9.6, end: t0 + 10.4,
-                                   itemConfidence: bagConfirmed ? LaneVision.itemLeftConfidence : HandWatch.itemConfidence,
-                                   countConfidence: 0.5, itemHidden: true)
-        s.passes.append(hand)
-        var around = PassObservation(id: 50, path: .aroundScanner, start: t0 + 9.7, end: t0 + 10.5, appearance: Colour.red(1))
-        around.itemConfidence = 0.56
-        s.passes.append(around)
-        s.pass(at: t0 + 15)
-        s.scan(at: t0 + 15.2)
+        let s = Self.carryAround(handConfidence: bagConfirmed ? LaneVision.itemLeftConfidence : HandWatch.itemConfidence,
+                                 itemConfidence: 0.56)
         let (d, _) = s.run(settings: known())
         #expect(d.map(\.type) == (bagConfirmed ? [.missedScan] : []))
         if bagConfirmed { #expect(d.first?.passID == 50 && d.first?.confidence == LaneVision.itemLeftConfidence) }

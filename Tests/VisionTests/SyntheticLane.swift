@@ -1,5 +1,6 @@
 import Contract
 import LaneCore
+import Testing
 @testable import Vision
 
 /// A tiny hand-drawn lane for unit tests: an overhead counter, a dark torso at
@@ -179,6 +180,15 @@ struct Script {
     /// From the basket, held over the scanner for a second, on to the bag.
     mutating func presentAtTheScanner(items: [SyntheticLane.Item] = []) {
         move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: items, dwellAt: 1, dwell: 1.0)
+    }
+
+    /// The one pass seen from the hand alone; it presented over the scanner.
+    func theHandPresentation(sourceLocation: SourceLocation = #_sourceLocation) throws -> PassObservation {
+        let hand = passes.filter(\.itemHidden)
+        #expect(hand.count == 1, sourceLocation: sourceLocation)
+        let p = try #require(hand.first, sourceLocation: sourceLocation)
+        #expect(p.path == .overScanner, sourceLocation: sourceLocation)
+        return p
     }
 
     mutating func finish() {
