@@ -138,8 +138,10 @@ public final class LaneVision {
         // the scanner's bed where a wide camera shows the scanner, and every
         // item, small in the frame.
         minItemArea = max(12, min(0.0004 * frameW * frameW, 0.01 * scanArea))
-        // A large box is ~15% of the frame's width; three items together ~twice that area.
-        maxComponentArea = 0.03 * frameW * frameW
+        // A large box is ~15% of the frame's width; three items together ~twice
+        // that area, as one piece when they touch (and, a moment, joined by
+        // what lifting them bared in the basket).
+        maxComponentArea = 0.045 * frameW * frameW
         maxGroupArea = 0.06 * frameW * frameW
         groupGap = max(3, 0.022 * frameW)
         carryReach = max(6, 0.06 * frameW)

@@ -119,7 +119,15 @@ extension LaneVision {
             for (gi, g) in groups.enumerated() {
                 let dx = g.cx - px, dy = g.cy - py
                 let d = (dx * dx + dy * dy).squareRoot()
-                guard d <= gate else { continue }
+                // A part of what the track was a frame ago, further along the
+                // lane (a carry parting from what it was seen merged with, such
+                // as what it bared in the basket) is the same carry, wherever
+                // the centroid jumped. What stays behind is not.
+                let (x0, y0, x1, y1) = t.box
+                let within = gapT < Self.lostFor && Float(g.area) < (t.areas.last ?? 0)
+                    && g.cx >= Double(x0) && g.cx <= Double(x1) && g.cy >= Double(y0) && g.cy <= Double(y1)
+                    && zones.axis.progress(x: g.cx / w, y: g.cy / Double(height)) > t.progress
+                guard d <= gate || within else { continue }
                 // A different-looking blob is a worse match than a nearer one of the same look.
                 var cost = d
                 if let a = trackLook, let b = g.look.descriptor(minPixels: 10) {

@@ -440,6 +440,63 @@ import LaneCore
         #expect(!vision.accompaniesScannedCarry(late))
     }
 
+    /// A large item (3.6 % of the frame's width squared, a family pack)
+    /// lifted out of the basket: the basket it bares stays foreground until
+    /// the background absorbs it, and the carry is seen joined to that a
+    /// moment. Items that large are still items.
+    @Test(arguments: [10.0, 15.0])
+    func aLargeItemLiftedOutOfTheBasketIsAnItemPass(fps: Double) {
+        var s = Script()
+        s.fps = fps
+        let item = SyntheticLane.Item(color: (40, 90, 200), w: 0.2, h: 0.32)
+        let at = (0.16, 0.4)
+        s.scene.resting = [(x: at.0, y: at.1, item: item)]
+        s.learnTheLane()
+        s.idle(2)
+        s.move([(0.5, 0.6), at], seconds: 0.8)
+        s.scene.resting = []
+        s.move([at, (0.5, 0.4), (0.85, 0.4)], seconds: 1.6, items: [item], dwellAt: 1, dwell: 0.6)
+        s.idle(3)
+        s.finish()
+        #expect(s.itemPasses.count == 1)
+        #expect(s.itemPasses.first?.path == .overScanner)
+    }
+
+    /// The carry seen joined to what it bared in the basket, then parting from
+    /// it: the group's centre jumps further than a step, and what stays behind
+    /// is nearer. The track stays with the carry (the part further along the
+    /// lane, inside what the track was), not lost to a new track mid-lane.
+    @Test func aCarryPartingFromWhatItWasSeenJoinedToKeepsItsTrack() throws {
+        let v = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        func group(_ boxes: [(Int, Int)]) -> LaneVision.Group {
+            var g = LaneVision.Group()
+            for (x0, x1) in boxes {
+                let a = (x1 - x0 + 1) * 41
+                g.area += a
+                g.minX = min(g.minX, x0); g.maxX = max(g.maxX, x1); g.minY = 60; g.maxY = 100
+                g.sumX += Double(a) * Double(x0 + x1) / 2; g.sumY += Double(a) * 80
+            }
+            return g
+        }
+        var out = VisionOutput()
+        var time = 100.0
+        // Out of the basket, 12 px a frame at 10 frames/s.
+        for x0 in [10, 22, 34, 46] {
+            v.update(groups: [group([(x0, x0 + 70)])], time: time, into: &out)
+            time += 0.1
+        }
+        let carry = try #require(v.tracks.first)
+        // Joined to the bared basket behind it…
+        for x0 in [58, 70] {
+            v.update(groups: [group([(10, 50), (x0, x0 + 70)])], time: time, into: &out)
+            time += 0.1
+        }
+        // …then parted from it.
+        v.update(groups: [group([(82, 152)]), group([(10, 50)])], time: time, into: &out)
+        #expect(abs(carry.cx - 117) < 1)
+        #expect(carry.hits == 7)
+    }
+
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)

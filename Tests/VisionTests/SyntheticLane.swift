@@ -26,6 +26,8 @@ struct SyntheticLane {
     /// Below 1, a wider camera: everything drawn shrinks towards the frame's
     /// centre (use `lane(scale:)` for the zones).
     var scale = 1.0
+    /// Items lying on the counter or in the basket (centre, normalized).
+    var resting: [(x: Double, y: Double, item: Item)] = []
 
     /// The lane's zones as a camera of this `scale` sees them.
     static func lane(scale: Double) -> Lane {
@@ -92,6 +94,9 @@ struct SyntheticLane {
             }
         }
         fillRect(0.42, 0.22, 0.58, 0.58, (60, 70, 80))
+        for r in resting {
+            fillRect(r.x - r.item.w / 2, r.y - r.item.h / 2, r.x + r.item.w / 2, r.y + r.item.h / 2, r.item.color, stripes: true)
+        }
         // Torso at the bottom.
         fillRect(0.25, standsInView ? 0.74 : 0.8, 0.75, standsInView ? 0.9 : 1.0, (35, 35, 40))
         if let (hx, hy) = hand {
