@@ -117,6 +117,9 @@ extension LaneVision {
             let gate = max(0.08 * frameW, 1.5 * speed * gapT, unknown) + 0.15 * frameW * gapT
             let trackLook = t.look.descriptor(minPixels: 10)
             for (gi, g) in groups.enumerated() {
+                // A carry already reported does not come back along the lane:
+                // what does is the empty hand returning, or the next carry.
+                if t.emitted && zones.axis.progress(x: g.cx / w, y: g.cy / Double(height)) < pickupExitProgress { continue }
                 let dx = g.cx - px, dy = g.cy - py
                 let d = (dx * dx + dy * dy).squareRoot()
                 // A part of what the track was a frame ago, further along the

@@ -497,6 +497,39 @@ import LaneCore
         #expect(carry.hits == 7)
     }
 
+    /// Once a carry has reached the bag and been reported, its track may
+    /// follow the hand as it comes back; the next item lifted out of the
+    /// basket is a carry of its own, however far the returning track's gate
+    /// has grown (on a foreign lane the old track took it, and its
+    /// `missed_scan` was never reported).
+    @Test func theNextItemOutOfTheBasketIsNotTheReportedCarrysTrack() throws {
+        let v = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        func group(_ x: Int) -> LaneVision.Group {
+            var g = LaneVision.Group()
+            g.area = 21 * 21
+            g.minX = x - 10; g.maxX = x + 10; g.minY = 60; g.maxY = 80
+            g.sumX = Double(g.area * x); g.sumY = Double(g.area * 70)
+            return g
+        }
+        var out = VisionOutput()
+        var time = 100.0
+        func step(_ groups: [LaneVision.Group]) {
+            v.update(groups: groups, time: time, into: &out)
+            time += 0.1
+        }
+        // Basket to bag, 200 px a second at 10 frames/s, then back a little.
+        for x in stride(from: 40, through: 260, by: 20) { step([group(x)]) }
+        let carry = try #require(v.tracks.first)
+        #expect(carry.baggingReach != nil)
+        carry.emitted = true  // as once its pass is reported
+        for x in [250, 235, 215] { step([group(x)]) }
+        // Gone a moment, then something lifted out of the basket.
+        for _ in 0..<7 { step([]) }
+        step([group(50)])
+        #expect(carry.cx == 215)
+        #expect(v.tracks.contains { $0 !== carry && $0.cx == 50 })
+    }
+
     @Test func twoItemsTogetherAreCounted() {
         var s = Script()
         s.idle(2)
