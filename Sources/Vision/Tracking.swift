@@ -102,6 +102,7 @@ extension LaneVision {
         // Greedy association by distance to each track's predicted position.
         var pairs: [(Double, Int, Int)] = []
         let w = Double(width)
+        let progress = groups.map { zones.axis.progress(x: $0.cx / w, y: $0.cy / Double(height)) }
         for (ti, t) in tracks.enumerated() {
             let gapT = time - t.lastTime
             let px = t.cx + t.vx * gapT * 0.8, py = t.cy + t.vy * gapT * 0.8
@@ -119,7 +120,7 @@ extension LaneVision {
             for (gi, g) in groups.enumerated() {
                 // A carry already reported does not come back along the lane:
                 // what does is the empty hand returning, or the next carry.
-                if t.emitted && zones.axis.progress(x: g.cx / w, y: g.cy / Double(height)) < pickupExitProgress { continue }
+                if t.emitted && progress[gi] < pickupExitProgress { continue }
                 let dx = g.cx - px, dy = g.cy - py
                 let d = (dx * dx + dy * dy).squareRoot()
                 // A part of what the track was a frame ago, further along the
@@ -129,7 +130,7 @@ extension LaneVision {
                 let (x0, y0, x1, y1) = t.box
                 let within = gapT < Self.lostFor && Float(g.area) < (t.areas.last ?? 0)
                     && g.cx >= Double(x0) && g.cx <= Double(x1) && g.cy >= Double(y0) && g.cy <= Double(y1)
-                    && zones.axis.progress(x: g.cx / w, y: g.cy / Double(height)) > t.progress
+                    && progress[gi] > t.progress
                 guard d <= gate || within else { continue }
                 // A different-looking blob is a worse match than a nearer one of the same look.
                 var cost = d
@@ -149,7 +150,7 @@ extension LaneVision {
         }
         for ti in 0..<trackUsed.count where !trackUsed[ti] { tracks[ti].frames += 1 }
         for (gi, g) in groups.enumerated() where !groupUsed[gi] {
-            let p = zones.axis.progress(x: g.cx / w, y: g.cy / Double(height))
+            let p = progress[gi]
             // A carry from the pickup side lost a moment, and something new
             // further along: the carry, hidden a moment or too fast for the gate
             // (else the rest of it is a track from nowhere, and no pass).

@@ -468,16 +468,7 @@ import LaneCore
     /// lane, inside what the track was), not lost to a new track mid-lane.
     @Test func aCarryPartingFromWhatItWasSeenJoinedToKeepsItsTrack() throws {
         let v = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
-        func group(_ boxes: [(Int, Int)]) -> LaneVision.Group {
-            var g = LaneVision.Group()
-            for (x0, x1) in boxes {
-                let a = (x1 - x0 + 1) * 41
-                g.area += a
-                g.minX = min(g.minX, x0); g.maxX = max(g.maxX, x1); g.minY = 60; g.maxY = 100
-                g.sumX += Double(a) * Double(x0 + x1) / 2; g.sumY += Double(a) * 80
-            }
-            return g
-        }
+        func group(_ spans: [(Int, Int)]) -> LaneVision.Group { Self.group(spans, rows: (60, 100)) }
         var out = VisionOutput()
         var time = 100.0
         // Out of the basket, 12 px a frame at 10 frames/s.
@@ -497,6 +488,20 @@ import LaneCore
         #expect(carry.hits == 7)
     }
 
+    /// A group of item pixels filling the columns of `spans` over `rows`
+    /// (analysis pixels), as the tracker is handed it.
+    static func group(_ spans: [(Int, Int)], rows: (Int, Int)) -> LaneVision.Group {
+        var g = LaneVision.Group()
+        let h = rows.1 - rows.0 + 1
+        for (x0, x1) in spans {
+            let a = (x1 - x0 + 1) * h
+            g.area += a
+            g.minX = min(g.minX, x0); g.maxX = max(g.maxX, x1); g.minY = rows.0; g.maxY = rows.1
+            g.sumX += Double(a) * Double(x0 + x1) / 2; g.sumY += Double(a) * Double(rows.0 + rows.1) / 2
+        }
+        return g
+    }
+
     /// Once a carry has reached the bag and been reported, its track may
     /// follow the hand as it comes back; the next item lifted out of the
     /// basket is a carry of its own, however far the returning track's gate
@@ -504,13 +509,7 @@ import LaneCore
     /// `missed_scan` was never reported).
     @Test func theNextItemOutOfTheBasketIsNotTheReportedCarrysTrack() throws {
         let v = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
-        func group(_ x: Int) -> LaneVision.Group {
-            var g = LaneVision.Group()
-            g.area = 21 * 21
-            g.minX = x - 10; g.maxX = x + 10; g.minY = 60; g.maxY = 80
-            g.sumX = Double(g.area * x); g.sumY = Double(g.area * 70)
-            return g
-        }
+        func group(_ x: Int) -> LaneVision.Group { Self.group([(x - 10, x + 10)], rows: (60, 80)) }
         var out = VisionOutput()
         var time = 100.0
         func step(_ groups: [LaneVision.Group]) {
