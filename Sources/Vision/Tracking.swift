@@ -13,6 +13,8 @@ final class Track {
     var frames = 0
     var hits = 0
     var areas: [Float] = []
+    /// Its area when last seen (`areas` stops growing on a long track).
+    var lastArea = 0
     var box: (Int, Int, Int, Int)
     let startProgress: Double
     var progress: Double
@@ -128,7 +130,7 @@ extension LaneVision {
                 // as what it bared in the basket) is the same carry, wherever
                 // the centroid jumped. What stays behind is not.
                 let (x0, y0, x1, y1) = t.box
-                let within = gapT < Self.lostFor && Float(g.area) < (t.areas.last ?? 0)
+                let within = gapT < Self.lostFor && g.area < t.lastArea
                     && g.cx >= Double(x0) && g.cx <= Double(x1) && g.cy >= Double(y0) && g.cy <= Double(y1)
                     && progress[gi] > t.progress
                 guard d <= gate || within else { continue }
@@ -207,6 +209,7 @@ extension LaneVision {
         t.look.decay(0.7)
         t.look.add(g.look)
         t.box = (g.minX, g.minY, g.maxX, g.maxY)
+        t.lastArea = g.area
         if t.areas.count < 400 { t.areas.append(Float(g.area)) }
         let nx = g.cx / w, ny = g.cy / h
         t.progress = zones.axis.progress(x: nx, y: ny)
