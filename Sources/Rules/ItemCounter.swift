@@ -63,6 +63,8 @@ public struct ItemCounter: Sendable {
         // with it, or plainly on its own (nil: no pictures to tell).
         var productsSeen: Bool?
         var scannedInMix = false
+        // How much better the scanned product mixed with another fits than it alone.
+        var mixOverScanned = 0.0
         if let sku, let seen = p.appearance, let ref = references[sku] {
             let own = seen.similarity(ref)
             scannedSim = own
@@ -75,12 +77,13 @@ public struct ItemCounter: Sendable {
                 }
             }
             note = String(format: " scanned %.2f single %.2f pair %.2f", own, single, pair)
+            mixOverScanned = pair - own
             let anotherClearly = single - own >= Self.otherMargin
             scannedInMix = pair - single >= Self.blobsMixGain
             productsSeen = scannedInMix || anotherClearly
             // Plainly one other product, and the scanned one adds nothing: a
             // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
-            looksLikeAnother = own < Self.unlikeScanned && anotherClearly && pair <= single + 0.02
+            looksLikeAnother = (own < Self.unlikeScanned || single - own >= Self.plainlyAnother) && anotherClearly && pair <= single + 0.02
             if own < Self.unlikeScanned && pair - single >= Self.pairGain {
                 // Not the scanned product alone, and better explained with it than
                 // without it: the scanned product plus another.
@@ -112,7 +115,11 @@ public struct ItemCounter: Sendable {
         // product nor plainly like one other product and, when there are
         // catalog pictures to tell, they show a product besides the scanned
         // one (else the blobs are pieces of one item, or an item and a sleeve).
-        let looksLikeScanned = (scannedSim ?? 0) >= Self.likeScanned
+        // Fairly like the scanned product, the blobs still stand when a mix
+        // with another fits clearly better: two cues agree.
+        let sim = scannedSim ?? 0
+        let looksLikeScanned = sim >= Self.likeScanned
+            && !(sim < Self.likeScannedAlone && mixOverScanned >= Self.blobsWithScannedGain)
         if vision > best.count && !looksLikeScanned && !looksLikeAnother && !(sizeCount == 1) && productsSeen ?? true {
             best = Verdict(count: vision, reason: "blobs", confidence: p.countConfidence)
         }
@@ -146,6 +153,10 @@ public struct ItemCounter: Sendable {
     static let minMixArea = 0.0025
     /// Another single product explaining the item this much better than the scanned one.
     static let otherMargin = 0.2
+    /// …or this much better, however much it resembles the scanned one: it is
+    /// that product (a switched PLU whose item shares a colour with the keyed
+    /// one looked 0.52 like it and 0.91 like itself, and its blobs made it a pair).
+    static let plainlyAnother = 0.35
     /// A mix with the scanned product explaining the item this much better
     /// than any single product shows a second product for the blobs (so does
     /// another product looking `otherMargin` more like it than the scanned
@@ -153,8 +164,13 @@ public struct ItemCounter: Sendable {
     /// and triples gained 0.07–0.15, their false ones −0.02–0.04 (and one
     /// 0.08, a switched barcode).
     static let blobsMixGain = 0.05
-    /// At or above this it looks like the scanned product.
+    /// At or above this it looks like the scanned product…
     static let likeScanned = 0.7
+    /// …unless, under `likeScannedAlone`, a mix with another fits it this much
+    /// better (for the blobs). On the tuning sessions three pairs with two
+    /// blobs gained 0.12–0.18; single items with two blobs and a look of
+    /// 0.7–0.8 at most 0.11 (one, already a false alert by colour, 0.11).
+    static let blobsWithScannedGain = 0.12
 
     /// Remember a normal single-item pass of `sku`: its area teaches the size cue.
     public mutating func learn(_ p: PassObservation, sku: String) {

@@ -72,6 +72,44 @@ import Testing
         #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
     }
 
+    func blobs(_ look: AppearanceDescriptor, area: Double) -> PassObservation {
+        var p = pass(look, area: area)
+        p.itemCount = 2
+        p.countConfidence = 0.9
+        return p
+    }
+
+    /// Separate blobs of an item fairly like the scanned product (0.7–0.8)
+    /// stand when the scanned product mixed with another fits it clearly
+    /// better: two cues agree. Too small for the colours alone to count.
+    @Test func blobsOfAnItemFairlyLikeTheScannedProductCountWhenAMixFitsClearlyBetter() {
+        let counter = ItemCounter(references: Self.refs)
+        let seen = AppearanceDescriptor.mean([(Colour.red(31), 0.55), (Colour.blue(32), 0.45)])!
+        let small = 0.0015
+        let two = counter.count(blobs(seen, area: small), scanned: ["A"])
+        #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
+        // One blob: the colours alone, on so few pixels, do not count.
+        #expect(counter.count(pass(seen, area: small), scanned: ["A"]).count == 1)
+        // Fairly like the scanned red, the rest a dark sleeve no product
+        // explains: pieces of one item and the arm.
+        let sleeve = AppearanceDescriptor.mean([(Colour.red(33), 0.55), (look(y: 40, u: 128, v: 128, seed: 34), 0.45)])!
+        let one = counter.count(blobs(sleeve, area: small), scanned: ["A"])
+        #expect(one.count == 1, "\(one.reason)")
+    }
+
+    /// An item far more like another product than the scanned one, which the
+    /// two together explain no better, is that other product (a switched
+    /// barcode) even when it shares some colour with the scanned one: its
+    /// blobs are not two items.
+    @Test func anItemPlainlyLikeAnotherProductIsNotTwoWhateverTheBlobs() {
+        // X: mostly blue with a red print, so it resembles the red A a little.
+        let x = AppearanceDescriptor.mean([(Colour.red(40), 0.3), (Colour.blue(41), 0.7)])!
+        let counter = ItemCounter(references: ["A": Colour.red(42), "X": x])
+        let seen = AppearanceDescriptor.mean([(Colour.red(43), 0.3), (Colour.blue(44), 0.7)])!
+        let v = counter.count(blobs(seen, area: 0.01), scanned: ["A"])
+        #expect(v.count == 1, "\(v.reason)")
+    }
+
     /// Two of the same product look like one; only their area tells. A
     /// different product (a switched barcode) is another size too, and is not two.
     @Test func twiceTheUsualAreaIsTwoOfTheScannedProductUnlessItIsAnotherProduct() {
