@@ -169,7 +169,7 @@ public struct ItemCounter: Sendable {
     /// …unless, under `likeScannedAlone`, a mix with another fits it this much
     /// better (for the blobs). On the tuning sessions three pairs with two
     /// blobs gained 0.12–0.18; single items with two blobs and a look of
-    /// 0.7–0.8 at most 0.11 (one, already a false alert by colour, 0.11).
+    /// 0.7–0.8 at most 0.11 (but one, 0.16, already a false alert by colour).
     static let blobsWithScannedGain = 0.12
 
     /// Remember a normal single-item pass of `sku`: its area teaches the size cue.
