@@ -83,7 +83,7 @@ public struct ItemCounter: Sendable {
             productsSeen = scannedInMix || anotherClearly
             // Plainly one other product, and the scanned one adds nothing: a
             // switched barcode, whatever the blobs say (a wrong_scan, not a multi_item).
-            looksLikeAnother = (own < Self.unlikeScanned || single - own >= Self.plainlyAnother) && anotherClearly && pair <= single + 0.02
+            looksLikeAnother = own < Self.unlikeScanned && anotherClearly && pair <= single + 0.02
             if own < Self.unlikeScanned && pair - single >= Self.pairGain {
                 // Not the scanned product alone, and better explained with it than
                 // without it: the scanned product plus another.
@@ -153,10 +153,6 @@ public struct ItemCounter: Sendable {
     static let minMixArea = 0.0025
     /// Another single product explaining the item this much better than the scanned one.
     static let otherMargin = 0.2
-    /// …or this much better, however much it resembles the scanned one: it is
-    /// that product (a switched PLU whose item shares a colour with the keyed
-    /// one looked 0.52 like it and 0.91 like itself, and its blobs made it a pair).
-    static let plainlyAnother = 0.35
     /// A mix with the scanned product explaining the item this much better
     /// than any single product shows a second product for the blobs (so does
     /// another product looking `otherMargin` more like it than the scanned

@@ -97,19 +97,6 @@ import Testing
         #expect(one.count == 1, "\(one.reason)")
     }
 
-    /// An item far more like another product than the scanned one, which the
-    /// two together explain no better, is that other product (a switched
-    /// barcode) even when it shares some colour with the scanned one: its
-    /// blobs are not two items.
-    @Test func anItemPlainlyLikeAnotherProductIsNotTwoWhateverTheBlobs() {
-        // X: mostly blue with a red print, so it resembles the red A a little.
-        let x = AppearanceDescriptor.mean([(Colour.red(40), 0.3), (Colour.blue(41), 0.7)])!
-        let counter = ItemCounter(references: ["A": Colour.red(42), "X": x])
-        let seen = AppearanceDescriptor.mean([(Colour.red(43), 0.3), (Colour.blue(44), 0.7)])!
-        let v = counter.count(blobs(seen, area: 0.01), scanned: ["A"])
-        #expect(v.count == 1, "\(v.reason)")
-    }
-
     /// Two of the same product look like one; only their area tells. A
     /// different product (a switched barcode) is another size too, and is not two.
     @Test func twiceTheUsualAreaIsTwoOfTheScannedProductUnlessItIsAnotherProduct() {
