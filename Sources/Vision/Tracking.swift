@@ -105,6 +105,7 @@ extension LaneVision {
         var pairs: [(Double, Int, Int)] = []
         let w = Double(width)
         let progress = groups.map { zones.axis.progress(x: $0.cx / w, y: $0.cy / Double(height)) }
+        let looks = groups.map { $0.look.descriptor(minPixels: 10) }
         for (ti, t) in tracks.enumerated() {
             let gapT = time - t.lastTime
             let px = t.cx + t.vx * gapT * 0.8, py = t.cy + t.vy * gapT * 0.8
@@ -136,7 +137,7 @@ extension LaneVision {
                 guard d <= gate || within else { continue }
                 // A different-looking blob is a worse match than a nearer one of the same look.
                 var cost = d
-                if let a = trackLook, let b = g.look.descriptor(minPixels: 10) {
+                if let a = trackLook, let b = looks[gi] {
                     cost *= 1 + 2 * (1 - a.similarity(b))
                 }
                 pairs.append((cost, ti, gi))

@@ -51,12 +51,6 @@ import Testing
     /// sleeve, or two items. With catalog pictures, the blobs count only when
     /// the pictures show a product besides the scanned one.
     @Test func separateBlobsCountOnlyWhenThePicturesShowASecondProduct() {
-        func blobs(_ look: AppearanceDescriptor) -> PassObservation {
-            var p = pass(look)
-            p.itemCount = 2
-            p.countConfidence = 0.9
-            return p
-        }
         // The scanned red product and a dark sleeve: nothing besides it.
         let dark = look(y: 40, u: 128, v: 128, seed: 3)
         let withSleeve = AppearanceDescriptor.mean([(Colour.red(11), 0.4), (dark, 0.6)])!
@@ -72,7 +66,8 @@ import Testing
         #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
     }
 
-    func blobs(_ look: AppearanceDescriptor, area: Double) -> PassObservation {
+    /// Two blobs to the vision.
+    func blobs(_ look: AppearanceDescriptor, area: Double = 0.01) -> PassObservation {
         var p = pass(look, area: area)
         p.itemCount = 2
         p.countConfidence = 0.9
