@@ -64,6 +64,17 @@ import Testing
         let pair = AppearanceDescriptor.mean([(Colour.red(12), 0.2), (Colour.blue(13), 0.8)])!
         let two = counter.count(blobs(pair), scanned: ["A"])
         #expect(two.count == 2 && two.reason.hasPrefix("blobs"), "\(two.reason)")
+        // A third the scanned red, a little blue, the rest a dark sleeve: the
+        // red-and-blue product C fits it about as well as the scanned red mixed
+        // with another (0.06 better, as much as mixing gains by chance): one.
+        func redBlueSleeve(blue: Double) -> AppearanceDescriptor {
+            AppearanceDescriptor.mean([(Colour.red(41), 0.3), (Colour.blue(42), blue), (look(y: 40, u: 128, v: 128, seed: 43), 0.7 - blue)])!
+        }
+        let chance = counter.count(blobs(redBlueSleeve(blue: 0.15)), scanned: ["A"])
+        #expect(chance.count == 1, "\(chance.reason)")
+        // More of the blue, and the mix fits clearly better: two.
+        let more = counter.count(blobs(redBlueSleeve(blue: 0.21)), scanned: ["A"])
+        #expect(more.count == 2 && more.reason.hasPrefix("blobs"), "\(more.reason)")
     }
 
     /// Two blobs to the vision.
