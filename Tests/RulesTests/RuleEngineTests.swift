@@ -222,6 +222,32 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d2.map(\.type) == [.fakeScan, .fakeScan])
     }
 
+    @Test func aHandOverTheScannerAsTheSaleStartsOrEndsIsAtTheScreen() {
+        // Taps on the screen to start the sale and to pay: the arm crosses the
+        // scanner with nothing scanned just as the POS opens or closes the sale.
+        var s = Script(offset: 1.5)
+        s.pass(at: t0 + 10)
+        s.posEvent(.transactionStart, at: t0 + 10.3, transaction: "T1")
+        s.pass(at: t0 + 16)
+        s.scan(at: t0 + 16.2)
+        s.pass(at: t0 + 22)  // an item presented mid-sale, not scanned
+        s.pass(at: t0 + 30)
+        s.posEvent(.transactionEnd, at: t0 + 30.8, transaction: "T1")
+        let (d, e) = s.run(settings: known(1.5))
+        #expect(d.map(\.type) == [.fakeScan])
+        #expect(d.first.map { abs($0.start - (t0 + 22)) < 1 } == true)
+        #expect(e.counters.decisionsBelowConfidence == 2)
+        // Two seconds or more from the sale's start or end, an item presented
+        // unscanned is a fake scan as ever (the first of a sale, the last before paying).
+        var s2 = Script()
+        s2.posEvent(.transactionStart, at: t0 + 7, transaction: "T2")
+        s2.pass(at: t0 + 10)
+        s2.pass(at: t0 + 20)
+        s2.posEvent(.transactionEnd, at: t0 + 23, transaction: "T2")
+        let (d2, _) = s2.run(settings: known())
+        #expect(d2.map(\.type) == [.fakeScan, .fakeScan])
+    }
+
     @Test func aSweepAcrossTheScannerIsNotASureFakeScan() {
         // 0.1 s over the bed is a hand sweeping across, not an item presented.
         var s = Script()
@@ -553,7 +579,8 @@ func known(_ offset: Double = 0) -> RuleSettings {
         var fakes = 0
         for k in 0..<10_000 {
             t += Double.random(in: 2...5, using: &rng)
-            if k % 250 == 0 { s.posEvent(.transactionStart, at: t - 1, transaction: "T\(k)") }
+            // The sale opens a moment before its first item (not as a hand crosses: that is a tap on the screen).
+            if k % 250 == 0 { s.posEvent(.transactionStart, at: t - 2.5, transaction: "T\(k)") }
             s.pass(at: t)
             if k % 97 == 50 { fakes += 1 } else { s.scan(at: t + Double.random(in: -1...1, using: &rng)) }
             if k % 500 == 0 { s.obstruction(from: t + 1.2, to: t + 1.8) }
