@@ -160,8 +160,8 @@ public struct ItemCounter: Sendable {
     /// and triples gained 0.08–0.21 (two more, at 0.00 and 0.06, plainly
     /// looked like another product too); single items with two blobs up to
     /// 0.06 (three false alerts at 0.05–0.06, one on the acceptance set).
-    /// Below this a gain is chance: the scanned product is not shown to be
-    /// there either, so a switched barcode is judged as one.
+    /// Below it the gain is chance, and the scanned product is not taken to be
+    /// in the item either: its look is judged for a switched barcode as ever.
     static let blobsMixGain = 0.07
     /// At or above this it looks like the scanned product…
     static let likeScanned = 0.7

@@ -128,7 +128,7 @@ public struct RuleEngineOptions: Sendable, Equatable {
     /// across to the screen (start, pay) than presenting an item: a `fake_scan`
     /// then is this much less sure. On 49 sessions of both renderers three
     /// false ones had a sale start or end inside their crossing; the true ones
-    /// were 2.0 s or more from one (voids were not: true ones came 0.4 s after one).
+    /// were 2.0 s or more from one. (Not voids: true ones came 0.4 s after one.)
     public var saleBoundaryFactor = 0.5
     public var saleBoundarySlack = 1.0
     /// Learn appearance only from passes at least this sure they carried an item.
@@ -842,8 +842,8 @@ public struct RuleEngine: Sendable {
         return d
     }
 
-    /// The POS started or ended a transaction (ended: or cancelled it) during
-    /// camera span a…b, give or take `saleBoundarySlack`.
+    /// The POS started, ended or cancelled a transaction during camera span
+    /// a…b, give or take `saleBoundarySlack`.
     private func saleBoundary(from a: Double, to b: Double, offset: Double) -> Bool {
         let lo = a + offset - options.saleBoundarySlack, hi = b + offset + options.saleBoundarySlack
         return transactions.contains { s in
