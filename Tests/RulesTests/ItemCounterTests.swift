@@ -52,7 +52,7 @@ import Testing
     /// the pictures show a product besides the scanned one.
     @Test func separateBlobsCountOnlyWhenThePicturesShowASecondProduct() {
         // The scanned red product and a dark sleeve: nothing besides it.
-        let dark = look(y: 40, u: 128, v: 128, seed: 3)
+        let dark = Colour.sleeve(3)
         let withSleeve = AppearanceDescriptor.mean([(Colour.red(11), 0.4), (dark, 0.6)])!
         let counter = ItemCounter(references: Self.refs)
         let one = counter.count(blobs(withSleeve), scanned: ["A"])
@@ -68,7 +68,7 @@ import Testing
         // red-and-blue product C fits it about as well as the scanned red mixed
         // with another (0.06 better, as much as mixing gains by chance): one.
         func redBlueSleeve(blue: Double) -> AppearanceDescriptor {
-            AppearanceDescriptor.mean([(Colour.red(41), 0.3), (Colour.blue(42), blue), (look(y: 40, u: 128, v: 128, seed: 43), 0.7 - blue)])!
+            AppearanceDescriptor.mean([(Colour.red(41), 0.3), (Colour.blue(42), blue), (Colour.sleeve(43), 0.7 - blue)])!
         }
         let chance = counter.count(blobs(redBlueSleeve(blue: 0.15)), scanned: ["A"])
         #expect(chance.count == 1, "\(chance.reason)")
@@ -98,7 +98,7 @@ import Testing
         #expect(counter.count(pass(seen, area: small), scanned: ["A"]).count == 1)
         // Fairly like the scanned red, the rest a dark sleeve no product
         // explains: pieces of one item and the arm.
-        let sleeve = AppearanceDescriptor.mean([(Colour.red(33), 0.55), (look(y: 40, u: 128, v: 128, seed: 34), 0.45)])!
+        let sleeve = AppearanceDescriptor.mean([(Colour.red(33), 0.55), (Colour.sleeve(34), 0.45)])!
         let one = counter.count(blobs(sleeve, area: small), scanned: ["A"])
         #expect(one.count == 1, "\(one.reason)")
     }

@@ -36,6 +36,8 @@ enum Colour {
     static func blue(_ seed: UInt64) -> AppearanceDescriptor { look(y: 80, u: 190, v: 110, seed: seed) }
     static func green(_ seed: UInt64) -> AppearanceDescriptor { look(y: 120, u: 90, v: 80, seed: seed) }
     static func white(_ seed: UInt64) -> AppearanceDescriptor { look(y: 200, u: 128, v: 128, seed: seed, noise: 4) }
+    /// A dark, colourless sleeve: what no product explains.
+    static func sleeve(_ seed: UInt64) -> AppearanceDescriptor { look(y: 40, u: 128, v: 128, seed: seed) }
     /// `share` of `colour`, the rest white (a pack with a coloured print, or washed out by glare).
     static func onWhite(_ colour: AppearanceDescriptor, share: Double, seed: UInt64) -> AppearanceDescriptor {
         AppearanceDescriptor.mean([(colour, share), (white(seed), 1 - share)])!
