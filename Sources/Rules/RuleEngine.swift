@@ -809,7 +809,16 @@ public struct RuleEngine: Sendable {
             let a = memory.assess(seen: seen, scanned: sku,
                                   margin: settings.wrongScanMargin * (small ? options.smallItemMarginFactor : 1))
             outcome.similarityScanned = a.similarityScanned
-            if a.verdict == .wrong && verdict.scannedInMix {
+            if a.verdict == .wrong && verdict.scannedBesideAnother {
+                // Unlike the scanned product as a whole, yet one end of it is
+                // the scanned product and another end plainly is not: two
+                // items over the scanner, one of them scanned.
+                details.itemsSeen = max(2, itemsSeen)
+                outcome.countReason = (outcome.countReason ?? "") + " scanned beside another"
+                decision = Decision(type: .multiItem, start: scanStart, end: scanEnd,
+                                    confidence: clamp01(p.itemConfidence * ItemCounter.besideConfidence),
+                                    transaction: txn, details: details, passID: p.id)
+            } else if a.verdict == .wrong && verdict.scannedInMix {
                 // Unlike the scanned product as a whole, but explained clearly
                 // better with it mixed in than by any one product: it is there
                 // (two items, the second not told apart, or a print the picture

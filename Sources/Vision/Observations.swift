@@ -30,6 +30,9 @@ public struct PassObservation: Sendable, Hashable {
     public var countConfidence: Double
     /// How the carried item looked, for wrong-scan checks; nil when too little was seen.
     public var appearance: AppearanceDescriptor?
+    /// How the item's ends looked over the scanner: its long axis' two ends,
+    /// then its short axis' (nil where too little was seen; empty when not measured).
+    public var ends: [AppearanceDescriptor?]
     /// The item's box at the most telling moment.
     public var box: NormalizedRect?
     /// Typical visible item area over the scanner (or along the way when it went
@@ -41,12 +44,12 @@ public struct PassObservation: Sendable, Hashable {
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
-                appearance: AppearanceDescriptor? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil,
+                appearance: AppearanceDescriptor? = nil, ends: [AppearanceDescriptor?] = [], box: NormalizedRect? = nil, itemArea: Double? = nil,
                 itemHidden: Bool = false) {
         self.id = id; self.path = path; self.start = start; self.end = end
         self.scanEnter = scanEnter; self.scanLeave = scanLeave; self.itemCount = itemCount
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
-        self.appearance = appearance; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
+        self.appearance = appearance; self.ends = ends; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

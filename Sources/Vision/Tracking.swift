@@ -31,6 +31,9 @@ final class Track {
     var scanAreas: [Float] = []
     var appearanceScan = AppearanceAccumulator()
     var appearanceAll = AppearanceAccumulator()
+    /// Over the scanner: the colours of the item's two ends along its long
+    /// axis, then along its short one (see `accumulateEnds`).
+    var ends = [AppearanceAccumulator](repeating: AppearanceAccumulator(), count: 4)
     var slotTaken = [false, false, false]
     var bestScanDistance = Double.infinity
     var lastBestFrame = -10
@@ -71,7 +74,7 @@ final class Track {
         baggingReach = o.baggingReach
         pathLength = o.pathLength + hypot(cx - o.cx, cy - o.cy)
         countVotes = o.countVotes; nearScanFrames = o.nearScanFrames
-        appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look
+        appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look; ends = o.ends
         slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
         maxLaneDistance = o.maxLaneDistance
         companion = o.companion
@@ -248,6 +251,7 @@ extension LaneVision {
         }
         if nearScan {
             accumulateAppearance(g, into: &t.appearanceScan)
+            accumulateEnds(g, into: &t.ends)
         } else if stats.frames & 1 == 0 {
             accumulateAppearance(g, into: &t.appearanceAll)
         }
@@ -410,7 +414,8 @@ extension LaneVision {
             scanEnter: path == .overScanner ? t.scanEnter : nil,
             scanLeave: path == .overScanner ? t.scanLeave : nil,
             itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
-            appearance: appearance.descriptor(minPixels: 40), box: t.bestBox ?? lastBox(t),
+            appearance: appearance.descriptor(minPixels: 40),
+            ends: t.ends.map { $0.descriptor(minPixels: 40) }, box: t.bestBox ?? lastBox(t),
             itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels })
     }
 
@@ -489,6 +494,69 @@ extension LaneVision {
     func accumulateAppearance(_ g: Group, into acc: inout AppearanceAccumulator) {
         for ci in g.components { accumulate(component: ci, into: &acc) }
     }
+
+    /// The colours of the group's two ends along its long axis (`ends[0]`,
+    /// `ends[1]`) and its short one (`ends[2]`, `ends[3]`): the pixels more
+    /// than `endCut` standard deviations from its centre. Two items carried
+    /// together lie side by side, so an end is mostly one of them, where the
+    /// whole group's colours drown a small second item. The ends are kept
+    /// apart from frame to frame by their colours, not their place, as the
+    /// hand turns the carry.
+    func accumulateEnds(_ g: Group, into ends: inout [AppearanceAccumulator]) {
+        let cx = g.cx, cy = g.cy
+        var sxx = 0.0, syy = 0.0, sxy = 0.0, n = 0.0
+        for ci in g.components {
+            for k in runsByComponent[ci] {
+                let r = labeler.runs[k]
+                let dy = Double(r.y) - cy
+                for x in Int(r.x0)...Int(r.x1) {
+                    let dx = Double(x) - cx
+                    sxx += dx * dx; syy += dy * dy; sxy += dx * dy; n += 1
+                }
+            }
+        }
+        guard n >= 40 else { return }
+        let angle = 0.5 * atan2(2 * sxy, sxx - syy)
+        let c = cos(angle), s = sin(angle)
+        let vMajor = (c * c * sxx + 2 * c * s * sxy + s * s * syy) / n
+        let vMinor = (s * s * sxx - 2 * c * s * sxy + c * c * syy) / n
+        guard vMajor > 1, vMinor > 1 else { return }
+        let kMajor = 1 / (Self.endCut * vMajor.squareRoot()), kMinor = 1 / (Self.endCut * vMinor.squareRoot())
+        var frame = [AppearanceAccumulator](repeating: AppearanceAccumulator(), count: 4)
+        let ny = model.normY, nu = model.normU, nv = model.normV
+        for ci in g.components {
+            for k in runsByComponent[ci] {
+                let r = labeler.runs[k]
+                let dy = Double(r.y) - cy
+                let base = Int(r.y) * width
+                for x in Int(r.x0)...Int(r.x1) {
+                    let dx = Double(x) - cx
+                    let a = (dx * c + dy * s) * kMajor, b = (dy * c - dx * s) * kMinor
+                    let side = a <= -1 ? 0 : (a >= 1 ? 1 : -1)
+                    let across = b <= -1 ? 2 : (b >= 1 ? 3 : -1)
+                    guard side >= 0 || across >= 0 else { continue }
+                    let i = base + x
+                    let yy = UInt8(clamping: Int(ny[i] + 16)), uu = UInt8(clamping: Int(nu[i] + 128)), vv = UInt8(clamping: Int(nv[i] + 128))
+                    if side >= 0 { frame[side].add(y: yy, u: uu, v: vv) }
+                    if across >= 0 { frame[across].add(y: yy, u: uu, v: vv) }
+                }
+            }
+        }
+        for first in [0, 2] {
+            guard let f0 = frame[first].descriptor(minPixels: 8), let f1 = frame[first + 1].descriptor(minPixels: 8) else { continue }
+            // Which end this frame is which end so far: the pairing whose colours agree better.
+            var swap = false
+            if let e0 = ends[first].descriptor(minPixels: 8), let e1 = ends[first + 1].descriptor(minPixels: 8) {
+                swap = f0.similarity(e1) + f1.similarity(e0) > f0.similarity(e0) + f1.similarity(e1)
+            }
+            ends[first + (swap ? 1 : 0)].add(frame[first])
+            ends[first + (swap ? 0 : 1)].add(frame[first + 1])
+        }
+    }
+
+    /// Where an end begins, in standard deviations from the centre along the
+    /// axis: about a third of an evenly filled box's pixels at each end.
+    static let endCut = 0.6
 
     func accumulate(component: Int, into acc: inout AppearanceAccumulator, step: Int = 1) {
         let ny = model.normY, nu = model.normU, nv = model.normV

@@ -34,6 +34,27 @@ import Testing
         #expect(other.count == 1)
     }
 
+    @Test func colourSaysTwoOnlyWhenAnEndOfTheItemIsUnlikeTheScannedProduct() {
+        let counter = ItemCounter(references: Self.refs)
+        let seen = ItemCounter.mix(Colour.red(7), Colour.blue(7), 0.6)
+        // The second item lies at one end of the carry: that end is blue.
+        var two = pass(seen)
+        two.ends = [Colour.red(14), Colour.blue(15), ItemCounter.mix(Colour.red(16), Colour.blue(16), 0.5), nil]
+        #expect(counter.count(two, scanned: ["A"]).count == 2)
+        // Every end still looks like the scanned product: the blue the whole
+        // item's colours show is spread over it (a print, glare), not a second item.
+        var one = pass(seen)
+        one.ends = [ItemCounter.mix(Colour.red(17), Colour.blue(17), 0.85), Colour.red(18),
+                    ItemCounter.mix(Colour.red(19), Colour.blue(19), 0.8), Colour.red(20)]
+        let v = counter.count(one, scanned: ["A"])
+        #expect(v.count == 1)
+        #expect(v.reason.contains("ends"))
+        // One end measured says too little to overrule the colours.
+        var few = pass(seen)
+        few.ends = [Colour.red(21), nil, nil, nil]
+        #expect(counter.count(few, scanned: ["A"]).count == 2)
+    }
+
     @Test func anItemUnlikeItsPictureIsNotTwoBecauseAMixFitsALittleBetter() {
         let counter = ItemCounter(references: Self.refs)
         // Mostly white (glare, or a pack whose picture shows its other side),

@@ -94,6 +94,27 @@ import Vision
         #expect(e.memory.exemplarCount(sku: "A") == 0)
     }
 
+    /// Unlike the scanned product as a whole, but one end of the carry is the
+    /// scanned product and another end plainly is not: two items, one
+    /// scanned, not a switched barcode. Ends alike are a switch as ever.
+    @Test func anItemWithTheScannedProductAtOneEndAndAnotherAtTheOtherIsTwoItems() {
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100), "C": Colour.green(100)]
+        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
+        let counter = ItemCounter(references: refs)
+        var s = Script()
+        let pair = s.pass(at: t0 + 10, appearance: ItemCounter.mix(Colour.red(3), Colour.blue(3), 0.2))
+        s.passes[s.passes.count - 1].ends = [Colour.red(5), Colour.blue(6), ItemCounter.mix(Colour.red(7), Colour.blue(7), 0.3), nil]
+        s.scan(at: t0 + 10.3, sku: "A")
+        let switched = s.pass(at: t0 + 20, appearance: Colour.blue(4))
+        s.passes[s.passes.count - 1].ends = [Colour.blue(8), Colour.blue(9), Colour.blue(10), Colour.blue(11)]
+        s.scan(at: t0 + 20.3, sku: "A")
+        let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: counter))
+        #expect(d.map(\.passID) == [pair.id, switched.id])
+        #expect(d.map(\.type) == [.multiItem, .wrongScan])
+        #expect(d.first?.details.itemsSeen == 2)
+        #expect(e.memory.exemplarCount(sku: "A") == 0)
+    }
+
     @Test func barcodesResolveThroughTheCatalog() {
         // The POS line carries the barcode; the references are by SKU.
         let catalog = Catalog(items: [CatalogItem(sku: "A", barcode: "0001"), CatalogItem(sku: "B", barcode: "0002")])

@@ -540,6 +540,30 @@ import LaneCore
         #expect(s.passes.first?.itemCount == 2)
     }
 
+    @Test func theEndsOfACarryShowEachItemItHolds() {
+        func ends(_ items: [SyntheticLane.Item]) -> [AppearanceDescriptor] {
+            var s = Script()
+            s.idle(2)
+            s.move([(0.15, 0.4), (0.5, 0.4), (0.85, 0.4)], seconds: 2.0, items: items, dwellAt: 1, dwell: 0.6)
+            s.idle(2)
+            s.finish()
+            return s.passes.first?.ends.compactMap { $0 } ?? []
+        }
+        func alike(_ e: [AppearanceDescriptor]) -> Double {
+            var least = 1.0
+            for a in e { for b in e { least = min(least, a.similarity(b)) } }
+            return least
+        }
+        // One item: every end looks the same.
+        let one = ends([Self.box])
+        #expect(one.count >= 2)
+        #expect(alike(one) >= 0.7)
+        // Two items side by side: some end is one of them, another end the other.
+        let two = ends([Self.box, SyntheticLane.Item(color: (40, 160, 60), w: 0.06, h: 0.11)])
+        #expect(two.count >= 2)
+        #expect(alike(two) < 0.3)
+    }
+
     @Test func pixelsPastTheLastFullGroupOfEightAreModelledToo() {
         // 13 × 7 = 91 pixels: 88 go through the eight-wide loop, 3 through the scalar one.
         let w = 13, h = 7
