@@ -11,6 +11,11 @@ import Vision
 /// - size: the item area against what this product (or, scaled from the
 ///   catalog pictures, any product) usually covers on this lane — the only cue
 ///   for two of the same product.
+///
+/// The item's ends check the appearance cue: a second item lies at one end,
+/// so when every end looks like the scanned product the colours do not count
+/// two; and an item unlike the scanned product with it at one end is two items,
+/// not a switched barcode (`scannedBesideAnother`).
 public struct ItemCounter: Sendable {
     /// Catalog reference descriptors and the products' pixel areas in their pictures.
     var references: [String: AppearanceDescriptor] = [:]
