@@ -151,9 +151,9 @@ public struct ItemCounter: Sendable {
     static let unlikeScanned = 0.5
     /// An end at least this like the scanned product is the scanned product.
     /// Where colours said two, the true pairs (47 sessions of both renderers)
-    /// had an end at most 0.57 like it, a second item lying at that end; four
-    /// single items called two had every end 0.49–0.75 like it (two of them,
-    /// at 0.69 and 0.75, are the ones this vetoes).
+    /// had an end at most 0.57 like it, a second item lying at that end; of
+    /// four single items called two, the least like it of their ends was
+    /// 0.03, 0.49, 0.69 and 0.75 (this vetoes the last two).
     static let endLikeScanned = 0.65
     /// An end at most this like the scanned product is not it. Beside an end
     /// `likeScanned` like it, the item is the scanned product and another:
