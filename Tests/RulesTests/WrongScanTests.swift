@@ -73,23 +73,36 @@ import Vision
         #expect(d2.map(\.type) == [.multiItem])
     }
 
+    /// Red A, blue B, green C, as catalog pictures.
+    static let pictures = ["A": Colour.red(100), "B": Colour.blue(100), "C": Colour.green(100)]
+
+    /// Two passes scanned as A: mostly B with a little A (`partly`), then plainly
+    /// B (`switched`), their ends as given; and an engine judging by the pictures.
+    func partlyThenSwitched(ends: [[AppearanceDescriptor?]] = [[], []])
+        -> (s: Script, partly: PassObservation, switched: PassObservation, engine: RuleEngine) {
+        var s = Script()
+        let partly = s.pass(at: t0 + 10, appearance: ItemCounter.mix(Colour.red(3), Colour.blue(3), 0.2))
+        s.passes[s.passes.count - 1].ends = ends[0]
+        s.scan(at: t0 + 10.3, sku: "A")
+        let switched = s.pass(at: t0 + 20, appearance: Colour.blue(4))
+        s.passes[s.passes.count - 1].ends = ends[1]
+        s.scan(at: t0 + 20.3, sku: "A")
+        let engine = RuleEngine(settings: known(), memory: AppearanceMemory(references: Self.pictures.mapValues { [$0] }),
+                                counter: ItemCounter(references: Self.pictures))
+        return (s, partly, switched, engine)
+    }
+
     /// Mostly another product, but explained clearly better with some of the
     /// scanned one than without it: the scanned product is there (a second item
     /// not told apart, or a print its picture lacks), so its barcode was not
     /// switched. Plainly the other product alone is a switch.
     @Test func anItemShowingTheScannedProductBesideAnotherIsNoSwitch() {
-        let refs = ["A": Colour.red(100), "B": Colour.blue(100), "C": Colour.green(100)]
-        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
-        let counter = ItemCounter(references: refs)
-        var s = Script()
-        let partly = s.pass(at: t0 + 10, appearance: ItemCounter.mix(Colour.red(3), Colour.blue(3), 0.2))
-        s.scan(at: t0 + 10.3, sku: "A")
-        let switched = s.pass(at: t0 + 20, appearance: Colour.blue(4))
-        s.scan(at: t0 + 20.3, sku: "A")
-        let v = counter.count(partly, scanned: ["A"])
+        let (s, partly, switched, engine) = partlyThenSwitched()
+        let v = ItemCounter(references: Self.pictures).count(partly, scanned: ["A"])
         #expect(v.count == 1 && v.scannedInMix, "\(v.reason)")
+        let memory = AppearanceMemory(references: Self.pictures.mapValues { [$0] })
         #expect(memory.assess(seen: partly.appearance!, scanned: "A", margin: RuleSettings().wrongScanMargin).verdict == .wrong)
-        let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: counter))
+        let (d, e) = s.run(engine: engine)
         #expect(d.map(\.passID) == [switched.id] && d.map(\.type) == [.wrongScan])
         #expect(e.memory.exemplarCount(sku: "A") == 0)
     }
@@ -98,17 +111,10 @@ import Vision
     /// scanned product and another end plainly is not: two items, one
     /// scanned, not a switched barcode. Ends alike are a switch as ever.
     @Test func anItemWithTheScannedProductAtOneEndAndAnotherAtTheOtherIsTwoItems() {
-        let refs = ["A": Colour.red(100), "B": Colour.blue(100), "C": Colour.green(100)]
-        let memory = AppearanceMemory(references: refs.mapValues { [$0] })
-        let counter = ItemCounter(references: refs)
-        var s = Script()
-        let pair = s.pass(at: t0 + 10, appearance: ItemCounter.mix(Colour.red(3), Colour.blue(3), 0.2))
-        s.passes[s.passes.count - 1].ends = [Colour.red(5), Colour.blue(6), ItemCounter.mix(Colour.red(7), Colour.blue(7), 0.3), nil]
-        s.scan(at: t0 + 10.3, sku: "A")
-        let switched = s.pass(at: t0 + 20, appearance: Colour.blue(4))
-        s.passes[s.passes.count - 1].ends = [Colour.blue(8), Colour.blue(9), Colour.blue(10), Colour.blue(11)]
-        s.scan(at: t0 + 20.3, sku: "A")
-        let (d, e) = s.run(engine: RuleEngine(settings: known(), memory: memory, counter: counter))
+        let (s, pair, switched, engine) = partlyThenSwitched(ends: [
+            [Colour.red(5), Colour.blue(6), ItemCounter.mix(Colour.red(7), Colour.blue(7), 0.3), nil],
+            [Colour.blue(8), Colour.blue(9), Colour.blue(10), Colour.blue(11)]])
+        let (d, e) = s.run(engine: engine)
         #expect(d.map(\.passID) == [pair.id, switched.id])
         #expect(d.map(\.type) == [.multiItem, .wrongScan])
         #expect(d.first?.details.itemsSeen == 2)
