@@ -28,7 +28,7 @@ public struct PassScanMatcher: Sendable {
 
         public init(pass: PassObservation, maxCapacity: Int = PassScanMatcher.maxCapacity) {
             self.init(interval: pass.matchInterval, reference: pass.referenceTime,
-                      capacity: min(maxCapacity, max(1, pass.itemCount)), around: pass.path == .aroundScanner)
+                      capacity: min(maxCapacity, max(pass.twoHanded ? 2 : 1, pass.itemCount)), around: pass.path == .aroundScanner)
         }
     }
 

@@ -251,9 +251,11 @@ public final class LaneVision {
         }
 
         buildItemMask(dt: dt)
+        // The arms first: counting items asks how many reach each carry.
+        let hand = handSample(time: time)
         let groups = findGroups()
         update(groups: groups, time: time, into: &out)
-        watchHand(time: time, into: &out)
+        watchHand(hand, time: time, into: &out)
         return toFrame(release(&out, time: time))
     }
 
@@ -493,8 +495,7 @@ public final class LaneVision {
 
     /// Follows the far end of the arm reaching furthest into the lane, for
     /// scanning motions whose item is never seen.
-    func watchHand(time: Double, into out: inout VisionOutput) {
-        let hs = handSample(time: time)
+    func watchHand(_ hs: HandSample?, time: Double, into out: inout VisionOutput) {
         if Self.debugTracks {
             let z = hs.map { $0.inPickup ? "P" : $0.inScan ? "S" : $0.atBagging ? "B" : "-" } ?? "."
             print(String(format: "hand %.2f %@ %@", time, z, hs.map { String(format: "%.2f,%.2f", $0.box.x + $0.box.width / 2, $0.box.y + $0.box.height / 2) } ?? ""))
@@ -626,6 +627,8 @@ public final class LaneVision {
     var handReach: [Int32] = []
     var handQueue: [Int32] = []
     var handBlobReach: [Int32] = []
+    /// Per blob of `handLabel`: the customer's body (empty when none this frame).
+    var handBody: [Bool] = []
 
     /// The hand: the pixels of the body blob reaching furthest from the
     /// customer's edge, within a hand's length of its far end (the breadth-first
@@ -638,6 +641,7 @@ public final class LaneVision {
     /// would join items to the arm.) Nil when no body blob is known.
     func handSample(time: Double) -> HandSample? {
         bagOccupied = true
+        handBody = []
         guard let side = customerSide else { return nil }
         let n = width * height
         if handMask.count != n {
@@ -657,6 +661,7 @@ public final class LaneVision {
         let body = stats.map { Double($0.area) >= minBody && isBody($0) }
         guard body.contains(true) else { bagOccupied = false; return nil }
         handLabeler.paint(into: &handLabel, width: width)
+        handBody = body
         bagOccupied = bagIndices.contains { i in handLabel[i] >= 0 && body[Int(handLabel[i])] }
         handBlobReach = [Int32](repeating: 0, count: stats.count)
         Self.reachFromEdge(labels: handLabel, body: body, side: side, edge: bodyEdge, width: width,

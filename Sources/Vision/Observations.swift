@@ -33,6 +33,17 @@ public struct PassObservation: Sendable, Hashable {
     /// How the item's ends looked over the scanner: its long axis' two ends,
     /// then its short axis' (nil where too little was seen; empty when not measured).
     public var ends: [AppearanceDescriptor?]
+    /// Share of the frames over the scanner in which two arms reached the
+    /// item (a hand each); nil when not measured.
+    public var twoArmShare: Double?
+    /// Two arms reached the item in most frames over the scanner: a hand
+    /// each, so perhaps an item each.
+    public var twoHanded: Bool { (twoArmShare ?? 0) >= Self.twoHandedShare }
+    /// On the tuning sessions of both renderers, passes of an item in each
+    /// hand read two arms in 0.71–1.0 of their frames over the scanner (3 of
+    /// 9; the others' second item lay out of the line's reach); single items
+    /// scanned, one (0.79, held in both hands) at 0.6 or more.
+    public static let twoHandedShare = 0.6
     /// The item's box at the most telling moment.
     public var box: NormalizedRect?
     /// Typical visible item area over the scanner (or along the way when it went
@@ -44,12 +55,12 @@ public struct PassObservation: Sendable, Hashable {
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
-                appearance: AppearanceDescriptor? = nil, ends: [AppearanceDescriptor?] = [], box: NormalizedRect? = nil, itemArea: Double? = nil,
+                appearance: AppearanceDescriptor? = nil, ends: [AppearanceDescriptor?] = [], twoArmShare: Double? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil,
                 itemHidden: Bool = false) {
         self.id = id; self.path = path; self.start = start; self.end = end
         self.scanEnter = scanEnter; self.scanLeave = scanLeave; self.itemCount = itemCount
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
-        self.appearance = appearance; self.ends = ends; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
+        self.appearance = appearance; self.ends = ends; self.twoArmShare = twoArmShare; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

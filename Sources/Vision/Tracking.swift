@@ -28,6 +28,8 @@ final class Track {
     var pathLength = 0.0
     var countVotes = [Int](repeating: 0, count: 5)
     var nearScanFrames = 0
+    /// Frames over the scanner in which two arms reached the item (`armsReaching`).
+    var twoArmFrames = 0
     var scanAreas: [Float] = []
     var appearanceScan = AppearanceAccumulator()
     var appearanceAll = AppearanceAccumulator()
@@ -73,7 +75,7 @@ final class Track {
         scanEnter = o.scanEnter; scanLeave = o.scanLeave; scanFrames = o.scanFrames; scanEnterProgress = o.scanEnterProgress
         baggingReach = o.baggingReach
         pathLength = o.pathLength + hypot(cx - o.cx, cy - o.cy)
-        countVotes = o.countVotes; nearScanFrames = o.nearScanFrames
+        countVotes = o.countVotes; nearScanFrames = o.nearScanFrames; twoArmFrames = o.twoArmFrames
         appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look; ends = o.ends
         slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
         maxLaneDistance = o.maxLaneDistance
@@ -252,6 +254,7 @@ extension LaneVision {
         if nearScan {
             accumulateAppearance(g, into: &t.appearanceScan)
             accumulateEnds(g, into: &t.ends)
+            if armsReaching(g) >= 2 { t.twoArmFrames += 1 }
         } else if stats.frames & 1 == 0 {
             accumulateAppearance(g, into: &t.appearanceAll)
         }
@@ -415,7 +418,8 @@ extension LaneVision {
             scanLeave: path == .overScanner ? t.scanLeave : nil,
             itemCount: max(1, count), itemConfidence: conf, countConfidence: countConf,
             appearance: appearance.descriptor(minPixels: 40),
-            ends: t.ends.map { $0.descriptor(minPixels: 40) }, box: t.bestBox ?? lastBox(t),
+            ends: t.ends.map { $0.descriptor(minPixels: 40) },
+            twoArmShare: t.nearScanFrames >= 2 ? Double(t.twoArmFrames) / Double(t.nearScanFrames) : nil, box: t.bestBox ?? lastBox(t),
             itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels })
     }
 
@@ -571,4 +575,56 @@ extension LaneVision {
             }
         }
     }
+
+    /// How many arms reach the item: runs of the customer's body (changed or
+    /// shadowed pixels, not item-coloured, on a body blob of `handSample`'s
+    /// closed mask, so a dark sleeve read as shadow counts) crossing a line
+    /// outside the group's box on the customer's side, a hand's width or more
+    /// apart; the fewer of two such lines (`armLines`). One hand holding a
+    /// carry is one arm (near the box its thumb and the item's shadow may
+    /// cross too, hence lines a little out); two arms there are two hands at it.
+    func armsReaching(_ g: Group) -> Int {
+        guard let side = customerSide, !handBody.isEmpty else { return 0 }
+        let step = max(2, Int((Self.armLineStep * frameW).rounded()))
+        let minGap = max(3, Int((Self.armGap * frameW).rounded()))
+        let vertical = side >= 2
+        let lo = vertical ? max(0, g.minY - step) : max(0, g.minX - step)
+        let hi = vertical ? min(height - 1, g.maxY + step) : min(width - 1, g.maxX + step)
+        guard lo <= hi else { return 0 }
+        var fewest = Int.max
+        for k in Self.armLines {
+            let d = step * k
+            let fixed: Int
+            switch side {
+            case 0: fixed = g.minY - d
+            case 1: fixed = g.maxY + d
+            case 2: fixed = g.minX - d
+            default: fixed = g.maxX + d
+            }
+            guard fixed >= 0, fixed < (vertical ? width : height) else { return 0 }
+            var runs = 0, sinceArm = Int.max
+            for a in lo...hi {
+                let i = vertical ? a * width + fixed : fixed * width + a
+                let l = handLabel[i]
+                if model.labels[i] != 0 && itemMask[i] == 0 && l >= 0 && Int(l) < handBody.count && handBody[Int(l)] {
+                    if sinceArm >= minGap { runs += 1 }
+                    sinceArm = 0
+                } else if sinceArm < Int.max {
+                    sinceArm += 1
+                }
+            }
+            fewest = min(fewest, runs)
+        }
+        return fewest
+    }
+
+    /// The lines where arms are counted lie these many `armLineStep`s (frame
+    /// widths) outside the item's box. At one and two steps a thumb or the
+    /// item's own shadow crossed beside the arm: four scanned single items on
+    /// the tuning sessions read two arms in most of their frames over the
+    /// scanner; at two and four, one (an item held in both hands).
+    static let armLineStep = 0.008
+    static let armLines = [2, 4]
+    /// Two crossings further apart than this (frame widths) are two arms.
+    static let armGap = 0.02
 }

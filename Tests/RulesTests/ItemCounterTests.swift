@@ -55,6 +55,31 @@ import Testing
         #expect(counter.count(few, scanned: ["A"]).count == 2)
     }
 
+    /// A hand at the carry each: an item in each hand, when the scanned
+    /// product is the best single fit and a mix with another fits better
+    /// still; not when the colours are the scanned product's alone (one item
+    /// held in both hands), nor when another product fits better alone.
+    @Test func aHandEachAtTheItemIsTwoWhenTheColoursShowAnother() {
+        let counter = ItemCounter(references: ["A": Colour.red(100), "B": Colour.blue(100), "G": Colour.green(100)])
+        // Mostly the scanned red, some blue: too little for the colours alone.
+        let seen = ItemCounter.mix(Colour.red(41), Colour.blue(41), 0.8)
+        var oneHand = pass(seen)
+        oneHand.twoArmShare = 0.1
+        let alone = counter.count(oneHand, scanned: ["A"])
+        #expect(alone.count == 1, "\(alone.reason)")
+        var twoHands = oneHand
+        twoHands.twoArmShare = 0.9
+        let v = counter.count(twoHands, scanned: ["A"])
+        #expect(v.count == 2 && v.reason.hasPrefix("hands"), "\(v.reason)")
+        // The scanned product's colours alone, held in both hands: one.
+        var big = pass(Colour.red(42))
+        big.twoArmShare = 0.9
+        #expect(counter.count(big, scanned: ["A"]).count == 1)
+        // A product that is red with some blue fits better than the scanned
+        // red alone: the scanned product is not plainly seen, so no second item.
+        #expect(ItemCounter(references: Self.refs).count(twoHands, scanned: ["A"]).count == 1)
+    }
+
     @Test func anItemUnlikeItsPictureIsNotTwoBecauseAMixFitsALittleBetter() {
         let counter = ItemCounter(references: Self.refs)
         // Mostly white (glare, or a pack whose picture shows its other side),

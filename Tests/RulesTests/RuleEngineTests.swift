@@ -131,6 +131,26 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(d[1].passID == none.id && d[1].details.itemsSeen == 2)
     }
 
+    /// An item in each hand (two arms at the carry, colours of the scanned
+    /// product and another), one scanned: a multi_item. Both scanned: the
+    /// pass takes both scans, nothing to report.
+    @Test func anItemInEachHandWithOneScanIsAMultiItem() {
+        let refs = ["A": Colour.red(100), "B": Colour.blue(100)]
+        let engine = RuleEngine(settings: known(), memory: AppearanceMemory(references: refs.mapValues { [$0] }),
+                                counter: ItemCounter(references: refs))
+        var s = Script()
+        let seen = ItemCounter.mix(Colour.red(51), Colour.blue(51), 0.8)
+        let one = s.pass(at: t0 + 10, appearance: seen)
+        s.scan(at: t0 + 10.2, sku: "A")
+        s.pass(at: t0 + 20, appearance: seen)
+        s.scan(at: t0 + 19.9, sku: "A")
+        s.scan(at: t0 + 20.6, sku: "B")
+        for k in s.passes.indices { s.passes[k].twoArmShare = 0.9 }
+        let (d, _) = s.run(engine: engine)
+        #expect(d.map(\.type) == [.multiItem])
+        #expect(d.first?.passID == one.id && d.first?.details.itemsSeen == 2)
+    }
+
     @Test func countConfidenceTempersMultiItem() {
         var s = Script()
         s.pass(at: t0 + 10, items: 2, countConfidence: 0.4)

@@ -564,6 +564,26 @@ import LaneCore
         #expect(alike(two) < 0.3)
     }
 
+    /// An item in each hand over the scanner: two arms reach the carry in
+    /// most frames there. One hand: one arm, however wide what it holds.
+    @Test func twoArmsReachAnItemInEachHand() throws {
+        func share(_ items: [SyntheticLane.Item], second: (dx: Double, dy: Double, items: [SyntheticLane.Item])?) throws -> Double {
+            var s = Script()
+            s.learnTheLane()
+            s.scene.secondHand = second
+            s.presentAtTheScanner(items: items)
+            s.scene.secondHand = nil
+            s.idle(2)
+            s.finish()
+            let p = try #require(s.itemPasses.first)
+            return try #require(p.twoArmShare)
+        }
+        // Hands a little apart, the items nearly touching: one carry.
+        let other = SyntheticLane.Item(color: (40, 160, 60), w: 0.07, h: 0.11)
+        #expect(try share([Self.box], second: (dx: 0.085, dy: 0, items: [other])) >= PassObservation.twoHandedShare)
+        #expect(try share([SyntheticLane.Item(color: (200, 60, 50), w: 0.16, h: 0.12)], second: nil) < 0.2)
+    }
+
     @Test func pixelsPastTheLastFullGroupOfEightAreModelledToo() {
         // 13 × 7 = 91 pixels: 88 go through the eight-wide loop, 3 through the scalar one.
         let w = 13, h = 7

@@ -26,6 +26,9 @@ struct SyntheticLane {
     /// Below 1, a wider camera: everything drawn shrinks towards the frame's
     /// centre (use `lane(scale:)` for the zones).
     var scale = 1.0
+    /// The other hand, this far (normalized) beside the first whenever that
+    /// one is drawn, holding its own items.
+    var secondHand: (dx: Double, dy: Double, items: [Item])?
     /// Items lying on the counter or in the basket (centre, normalized).
     var resting: [(x: Double, y: Double, item: Item)] = []
 
@@ -99,9 +102,9 @@ struct SyntheticLane {
         }
         // Torso at the bottom.
         fillRect(0.25, standsInView ? 0.74 : 0.8, 0.75, standsInView ? 0.9 : 1.0, (35, 35, 40))
-        if let (hx, hy) = hand {
+        func arm(to hx: Double, _ hy: Double, from sx: Double, holding items: [Item]) {
             // Sleeve from the shoulder to the wrist.
-            let sx = 0.5, sy = standsInView ? 0.78 : 0.85
+            let sy = standsInView ? 0.78 : 0.85
             for k in 0...40 {
                 let f = Double(k) / 40
                 if f < sleeveGap { continue }
@@ -112,6 +115,10 @@ struct SyntheticLane {
                 fillRect(hx - it.w / 2 + ox, hy - it.h / 2, hx + it.w / 2 + ox, hy + it.h / 2, it.color, stripes: true)
             }
             fillEllipse(hx, hy + 0.05, 0.03, 0.06, (224, 172, 140))
+        }
+        if let (hx, hy) = hand {
+            arm(to: hx, hy, from: 0.5, holding: items)
+            if let o = secondHand { arm(to: hx + o.dx, hy + o.dy, from: 0.5 + o.dx, holding: o.items) }
         }
         if let c = cover { fillRect(c.0, c.1, c.2, c.3, coverColor) }
         var y = [UInt8](repeating: 0, count: width * height)
