@@ -196,6 +196,7 @@ public final class LaneAnalyzer {
             if let r = o.countReason { obj["count_reason"] = r }
             if p.itemHidden { obj["item_hidden"] = true }
             if let a = p.itemArea { obj["item_area"] = (a * 100_000).rounded() / 100_000 }
+            if let a = p.twoArmShare { obj["two_arm_share"] = (a * 100).rounded() / 100 }
             if let a = p.scanEnter, let b = p.scanLeave {
                 obj["scan_enter"] = ISOTime.format(epochSeconds: a)
                 obj["scan_leave"] = ISOTime.format(epochSeconds: b)

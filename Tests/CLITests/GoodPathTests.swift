@@ -96,6 +96,8 @@ import Testing
         // An unscanned item that was seen says how much it looked like the closest known product.
         let unscanned = passes.filter { ["fake_scan", "missed_scan"].contains($0["verdict"] as? String ?? "") && $0["item_hidden"] == nil }
         #expect(unscanned.contains { ($0["similarity_best"] as? Double).map { (0...1).contains($0) } ?? false })
+        // Carries over the scanner say how often two arms reached them.
+        #expect(passes.contains { ($0["two_arm_share"] as? Double).map { (0...1).contains($0) } ?? false })
 
         // Our own reader agrees.
         let decoded = try IncidentsFile.read(url: file)
