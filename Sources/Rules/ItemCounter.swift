@@ -116,7 +116,6 @@ public struct ItemCounter: Sendable {
                 best = Verdict(count: 2, reason: "appearance", confidence: min(1, 0.6 + 2 * (pair - own)))
             }
         }
-        if let h = p.twoArmShare { note += String(format: " arms %.2f", h) }
         // A hand each at the item, the scanned product the best single fit and
         // it with another fitting better still: an item in each hand. (One
         // item held in both hands shows just itself.)
@@ -156,6 +155,14 @@ public struct ItemCounter: Sendable {
         best.scannedBesideAnother = scannedBeside
         return best
     }
+
+    /// Two arms at the item in at least this share of its frames over the
+    /// scanner: a hand each, so perhaps an item each. On the tuning sessions
+    /// of both renderers, passes of an item in each hand read two arms in
+    /// 0.71–1.0 of those frames (3 of 9; the others' second item lay out of
+    /// the line's reach); scanned single items, one (0.79, held in both
+    /// hands) at 0.6 or more.
+    public static let twoHandedShare = 0.6
 
     /// With a hand at the item each, a mix of the scanned product and another
     /// fitting this much better than it alone means an item in each hand. On
@@ -315,4 +322,9 @@ extension ItemCounter {
         for i in 0..<h.count { h[i] = wf * a.histogram[i] + (1 - wf) * b.histogram[i] }
         return AppearanceDescriptor(histogram: h, pixelCount: a.pixelCount + b.pixelCount)
     }
+}
+
+extension PassObservation {
+    /// Two arms reached the item in most frames over the scanner (`ItemCounter.twoHandedShare`).
+    var twoHanded: Bool { (twoArmShare ?? 0) >= ItemCounter.twoHandedShare }
 }

@@ -116,6 +116,13 @@ public struct AppearanceAccumulator: Sendable {
         pixelCount = Int(Float(pixelCount) * factor)
     }
 
+    /// Adds one pixel of the background model's normalised planes (Y' less 16,
+    /// chroma less 128, as `BackgroundModel.normY/normU/normV` hold them).
+    @inline(__always)
+    public mutating func add(normY y: Float, normU u: Float, normV v: Float) {
+        add(y: UInt8(clamping: Int(y + 16)), u: UInt8(clamping: Int(u + 128)), v: UInt8(clamping: Int(v + 128)))
+    }
+
     public mutating func add(_ other: AppearanceAccumulator) {
         for i in 0..<counts.count { counts[i] += other.counts[i] }
         pixelCount += other.pixelCount

@@ -589,7 +589,7 @@ public final class LaneVision {
         let ny = model.normY, nu = model.normU, nv = model.normV
         for (k, d) in diff.enumerated() where abs(d - shift) > Self.bagPixelChange {
             let i = bagIndices[k]
-            look.add(y: UInt8(clamping: Int(ny[i] + 16)), u: UInt8(clamping: Int(nu[i] + 128)), v: UInt8(clamping: Int(nv[i] + 128)))
+            look.add(normY: ny[i], normU: nu[i], normV: nv[i])
         }
         let share = Double(look.pixelCount) / Double(max(1, bagIndices.count))
         if Self.debugTracks {

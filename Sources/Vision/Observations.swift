@@ -36,14 +36,6 @@ public struct PassObservation: Sendable, Hashable {
     /// Share of the frames over the scanner in which two arms reached the
     /// item (a hand each); nil when not measured.
     public var twoArmShare: Double?
-    /// Two arms reached the item in most frames over the scanner: a hand
-    /// each, so perhaps an item each.
-    public var twoHanded: Bool { (twoArmShare ?? 0) >= Self.twoHandedShare }
-    /// On the tuning sessions of both renderers, passes of an item in each
-    /// hand read two arms in 0.71–1.0 of their frames over the scanner (3 of
-    /// 9; the others' second item lay out of the line's reach); single items
-    /// scanned, one (0.79, held in both hands) at 0.6 or more.
-    public static let twoHandedShare = 0.6
     /// The item's box at the most telling moment.
     public var box: NormalizedRect?
     /// Typical visible item area over the scanner (or along the way when it went

@@ -540,9 +540,8 @@ extension LaneVision {
                     let across = b <= -1 ? 2 : (b >= 1 ? 3 : -1)
                     guard side >= 0 || across >= 0 else { continue }
                     let i = base + x
-                    let yy = UInt8(clamping: Int(ny[i] + 16)), uu = UInt8(clamping: Int(nu[i] + 128)), vv = UInt8(clamping: Int(nv[i] + 128))
-                    if side >= 0 { frame[side].add(y: yy, u: uu, v: vv) }
-                    if across >= 0 { frame[across].add(y: yy, u: uu, v: vv) }
+                    if side >= 0 { frame[side].add(normY: ny[i], normU: nu[i], normV: nv[i]) }
+                    if across >= 0 { frame[across].add(normY: ny[i], normU: nu[i], normV: nv[i]) }
                 }
             }
         }
@@ -570,8 +569,7 @@ extension LaneVision {
             let base = Int(r.y) * width
             for x in stride(from: Int(r.x0), through: Int(r.x1), by: step) {
                 let i = base + x
-                acc.add(y: UInt8(clamping: Int(ny[i] + 16)), u: UInt8(clamping: Int(nu[i] + 128)),
-                        v: UInt8(clamping: Int(nv[i] + 128)))
+                acc.add(normY: ny[i], normU: nu[i], normV: nv[i])
             }
         }
     }
@@ -625,6 +623,6 @@ extension LaneVision {
     /// scanner; at two and four, one (an item held in both hands).
     static let armLineStep = 0.008
     static let armLines = [2, 4]
-    /// Two crossings further apart than this (frame widths) are two arms.
+    /// Two crossings at least this far apart (frame widths) are two arms.
     static let armGap = 0.02
 }
