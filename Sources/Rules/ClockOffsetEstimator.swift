@@ -56,7 +56,8 @@ public struct ClockOffsetEstimator: Sendable {
     public let maxOffset: Double
     public let fixedOffset: Double?
     public let parameters: Parameters
-    /// Camera-clock reference times of recent confident over-scanner passes, ascending.
+    /// Camera-clock reference times of recent over-scanner passes (confident
+    /// item passes, and scanning motions seen from the hand alone), ascending.
     private var passes: [Double] = []
     /// POS-clock times of recent item lines, ascending.
     private var scans: [Double] = []
@@ -91,6 +92,14 @@ public struct ClockOffsetEstimator: Sendable {
         guard fixedOffset == nil, posTime.isFinite else { return }
         Self.insertSorted(&scans, posTime, capacity: parameters.capacity)
         newSamples += 1
+        dirty = true
+    }
+
+    /// Forgets a crossing added earlier (a hand's motion that turned out to
+    /// be an item pass's carry: the item votes for it instead).
+    public mutating func removePass(reference: Double) {
+        guard let k = passes.firstIndex(of: reference) else { return }
+        passes.remove(at: k)
         dirty = true
     }
 

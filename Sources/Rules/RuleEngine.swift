@@ -286,13 +286,17 @@ public struct RuleEngine: Sendable {
                 finishedPassIDs.append(pass.id)
                 return
             }
-            // Not for the clock offset: the hand's time over the scanner is rougher than an item's.
             insertPending(pass)
+            // Items gripped from above show only as the hand's motion: without
+            // those, a lane that showed few items locked onto an alias one
+            // pass away (docs/rules.md).
+            if pass.path == .overScanner { estimator.addPass(reference: pass.referenceTime) }
             return
         }
         if isItem, let k = pending.firstIndex(where: { $0.itemHidden && handCovers($0, item: pass) }) {
             counters.passesMerged += 1
             let hand = pending.remove(at: k)
+            if hand.path == .overScanner { estimator.removePass(reference: hand.referenceTime) }
             pass = Self.guided(pass, by: hand)
             finishedPassIDs.append(hand.id)
         }

@@ -97,6 +97,19 @@ import Testing
         #expect(abs(cut.offset + 2.3) < 0.4)
     }
 
+    /// A hand's crossing that turns out to be an item pass's carry is taken
+    /// back, so the carry votes once.
+    @Test func aCrossingTakenBackNoLongerVotes() {
+        var e = feed(offset: 1.0, passes: 12, seed: 4)
+        let before = e.sampleCount
+        e.addPass(reference: t0 + 1000)
+        #expect(e.sampleCount == before + 1)
+        e.removePass(reference: t0 + 1000)
+        e.removePass(reference: t0 + 2000)  // never added: nothing happens
+        #expect(e.sampleCount == before)
+        #expect(abs(e.estimate(force: true).offset - 1.0) <= 0.3)
+    }
+
     @Test func aConfiguredOffsetIsUsedAsIs() {
         var s = RuleSettings()
         s.clockOffset = -1.25
