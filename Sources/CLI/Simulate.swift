@@ -14,7 +14,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Frames per second.") var fps: Int = 15
     @Option(help: "Item flow: ltr or rtl.") var direction: String = "ltr"
     @Option(help: "Where the customer stands: bottom or top.") var customerSide: String = "bottom"
-    @Option(help: "POS clock − camera clock in seconds (default: random in ±3).") var clockOffset: Double?
+    // Unconditional: a negative offset ("-2.5") is a value, not an option.
+    @Option(parsing: .unconditional, help: "POS clock − camera clock in seconds (default: random in ±3).") var clockOffset: Double?
     @Option(help: "Share of item passes that are exceptions.") var exceptionRate: Double = 0.3
     @Option(help: "Scales sensor noise, flicker and blur.") var noise: Double = 1.0
 

@@ -118,8 +118,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let session = dir.appendingPathComponent("session")
         let sim = try CLI.run(["simulate", "--out", session.path, "--seed", "2", "--minutes", "0.2",
-                               "--width", "640", "--height", "360"], in: dir)
+                               "--width", "640", "--height", "360", "--clock-offset", "-2.5"], in: dir)
         #expect(sim.status == 0, "simulate: \(sim.stderr)")
+        // A negative offset is read as a value, not taken for an option.
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: session.appendingPathComponent("truth.json"))) as? [String: Any]
+        #expect(truth?["clock_offset_s"] as? Double == -2.5)
         // The same zones squeezed into a strip a fifth of the view wide (as a wide camera would show the lane).
         let laneURL = session.appendingPathComponent("lane.json")
         var lane = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: laneURL)) as? [String: Any])
