@@ -552,7 +552,8 @@ public final class LaneVision {
     /// Its look is read from the changed pixels only in that range, from
     /// 0.8 %: small items gripped from above on the foreign 540p renders left
     /// 0.9–1.4 %, and from 1.5 % their switched barcodes went unjudged (on 67
-    /// sessions of both renderers 3 more true `wrong_scan`s, 1 false one).
+    /// sessions of both renderers 2 more true `wrong_scan`s, and one on a true
+    /// incident of another type).
     static let bagItemChange = 0.008...0.2
     /// A hand around the scanner is a carry from 0.5 %: an item dropped where
     /// the bag's wall or earlier items hide most of it changed 0.5–1.2 % on
