@@ -94,6 +94,9 @@ public struct RuleEngineOptions: Sendable, Equatable {
     public var lookBack = 45.0
     /// An obstruction is final once nothing has extended it for this long.
     public var obstructionSettle = 1.0
+    /// A pass entering the scanner while it was blocked, or this soon after,
+    /// is the cover being lifted off it: not verifiable.
+    public var coverLiftSeconds = 0.5
     /// How long carrying an item from the pickup zone to bagging around the
     /// scanner plausibly takes (on our and the foreign renders 0.5–0.8 s)…
     public var aroundCarrySeconds = 0.2...2.0
@@ -612,14 +615,21 @@ public struct RuleEngine: Sendable {
         return (judged == 0 ? 0 : sum / Double(judged), pairs)
     }
 
-    /// Whether occlusions hid at least half of the pass: over the scanner, of its
-    /// time there; around it, of the whole carry. A track that begins as the cover
-    /// is lifted off and goes on to carry the next item is mostly seen, and is
-    /// judged like any other.
+    /// Whether the pass cannot be verified: occlusions hid at least half of it
+    /// (over the scanner, of its time there; around it, of the whole carry), or
+    /// it came onto the scanner as the cover was lifted off it. Such a track
+    /// often runs on into the next carry, mostly seen, but its look and count
+    /// are the cover's too (docs/rules.md).
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
         let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
-        let covered = obstructions.map(\.obstruction)
-            .filter { $0.duration >= settings.occlusionMin && $0.start <= span.upperBound && span.lowerBound <= $0.end }
+        let occlusions = obstructions.map(\.obstruction).filter { $0.duration >= settings.occlusionMin }
+        // Onto the scanner while it was covered: the cover being lifted away.
+        if p.path == .overScanner, let enter = p.scanEnter,
+           occlusions.contains(where: { $0.start <= enter && enter <= $0.end + options.coverLiftSeconds }) {
+            return true
+        }
+        let covered = occlusions
+            .filter { $0.start <= span.upperBound && span.lowerBound <= $0.end }
             .map { max($0.start, span.lowerBound)...min($0.end, span.upperBound) }
             .sorted { $0.lowerBound < $1.lowerBound }
         guard !covered.isEmpty else { return false }
