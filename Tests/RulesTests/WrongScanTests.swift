@@ -218,6 +218,31 @@ import Vision
         }
     }
 
+    /// What a hidden item left in the bag is judged on 1.5 times the margin:
+    /// the bag shows more than the item. A look plainly another product's is
+    /// still a switch; one only somewhat more like another product (between one
+    /// and one and a half margins), which an item seen over the scanner would
+    /// be called for, is not.
+    @Test func anItemSeenOnlyInTheBagNeedsMoreEvidence() {
+        let memory = AppearanceMemory(references: ["A": [Colour.red(100)], "B": [Colour.blue(100)]])
+        let margin = RuleSettings().wrongScanMargin
+        let somewhatBlue = ItemCounter.mix(Colour.red(5), Colour.blue(5), 0.25)
+        let gap = (memory.similarity(somewhatBlue, sku: "B") ?? 0) - (memory.similarity(somewhatBlue, sku: "A") ?? 1)
+        #expect(gap > margin && gap < 1.5 * margin, "between one and one and a half margins: \(gap)")
+        let cases: [(look: AppearanceDescriptor, hidden: Bool, switched: Bool)] = [
+            (somewhatBlue, false, true), (somewhatBlue, true, false), (Colour.blue(6), true, true),
+        ]
+        for c in cases {
+            let (s0, passes) = stream([("A", c.look)])
+            var s = s0
+            s.passes[0].itemHidden = c.hidden
+            if c.hidden { s.passes[0].itemConfidence = LaneVision.itemLeftConfidence }
+            let (d, _) = s.run(engine: RuleEngine(settings: known(), memory: memory))
+            #expect(d.map(\.type) == (c.switched ? [.wrongScan] : []), "hidden \(c.hidden)")
+            #expect(d.first.map { $0.passID == passes[0].id } ?? true)
+        }
+    }
+
     /// A short session never has the scans to trust its clock offset; a pass
     /// that looks like the scanned product's picture is still learned from (the
     /// picture vouches for the pairing), so the product's size is known and two
