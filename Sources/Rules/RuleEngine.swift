@@ -825,7 +825,8 @@ public struct RuleEngine: Sendable {
         } else if p.path == .overScanner, let seen = p.appearance, let sku = scanned.first,
                   scanned.allSatisfy({ $0 == sku }) {
             // Little of it seen: twice the evidence, and nothing learned. Seen
-            // only in the bag it was left in (a hidden item): nothing learned.
+            // only in the bag it was left in (a hidden item): half as much again,
+            // and nothing learned.
             let small = (p.itemArea ?? 1) < options.minJudgedItemArea
             let factor = small ? options.smallItemMarginFactor : p.itemHidden ? options.hiddenLookMarginFactor : 1
             let a = memory.assess(seen: seen, scanned: sku, margin: settings.wrongScanMargin * factor)
