@@ -89,8 +89,10 @@ public struct RuleEngineOptions: Sendable, Equatable {
     /// times the margin: the bag shows more than the item (the items under it,
     /// its folds; for two items carried as one, both). On the plain margin, over
     /// 84 sessions of both renderers, such looks made 11 true `wrong_scan`s, 4
-    /// false ones and 5 on pairs; on 1.5 times it 9, none and 1. On 6 foreign
-    /// sessions rendered afterwards to check it: 3 false alerts fewer, nothing lost.
+    /// false ones and 5 on pairs; on 1.5 times it 9, none and 1. On 12 foreign
+    /// sessions rendered afterwards to check it: 3 false alerts fewer and 3
+    /// true switches lost (all 3 in two sessions that repeat tuning scenes at
+    /// 720p; docs/rules.md).
     public var hiddenLookMarginFactor = 1.5
     /// How late a POS event may reach the engine: camera-clock seconds after
     /// the moment it registers (its POS time minus the offset). Passes wait
