@@ -113,6 +113,7 @@ public final class LaneAnalyzer {
         // The frames come cut to this part of the view (VideoInfo.analysisRegion).
         vs.crop = analysisRegion
         vs.occlusionCoverage = lane.rules.occlusionCoverage
+        vs.occlusionMin = lane.rules.occlusionMin
         vs.itemPalette = itemPalette
         visionSettings = vs
         var mem = memory ?? AppearanceMemory(references: references)
@@ -195,6 +196,7 @@ public final class LaneAnalyzer {
             ]
             if let r = o.countReason { obj["count_reason"] = r }
             if p.itemHidden { obj["item_hidden"] = true }
+            if p.underCover { obj["under_cover"] = true }
             if let a = p.itemArea { obj["item_area"] = (a * 100_000).rounded() / 100_000 }
             if let a = p.twoArmShare { obj["two_arm_share"] = (a * 100).rounded() / 100 }
             if let a = p.scanEnter, let b = p.scanLeave {

@@ -312,8 +312,11 @@ public struct RuleEngine: Sendable {
             pass = Self.guided(pass, by: hand)
             finishedPassIDs.append(hand.id)
         }
+        // A pass begun under a cover (the cover lifted off) is never one carry
+        // with a pass that was not: the item after it is judged on its own.
         if isItem, let k = pending.lastIndex(where: {
-            !$0.itemHidden && $0.itemConfidence >= settings.minItemConfidence && Self.sameCarry($0, pass, gap: options.fragmentGap)
+            !$0.itemHidden && $0.itemConfidence >= settings.minItemConfidence && $0.underCover == pass.underCover
+                && Self.sameCarry($0, pass, gap: options.fragmentGap)
         }) {
             counters.passesMerged += 1
             let held = pending.remove(at: k)
@@ -323,7 +326,7 @@ public struct RuleEngine: Sendable {
             return
         }
         insertPending(pass)
-        if isItem, pass.path == .overScanner {
+        if isItem, pass.path == .overScanner, !pass.underCover {
             estimator.addPass(reference: pass.referenceTime)
         }
     }
@@ -631,6 +634,8 @@ public struct RuleEngine: Sendable {
     /// are the cover's too (docs/rules.md).
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
         let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
+        // Born on the covered scanner (the vision says): the cover itself.
+        if p.underCover { return true }
         let occlusions = obstructions.map(\.obstruction).filter { $0.duration >= settings.occlusionMin }
         // Onto the scanner while it was covered: the cover being lifted away.
         if p.path == .overScanner, let enter = p.scanEnter,
@@ -691,10 +696,12 @@ public struct RuleEngine: Sendable {
                 end += 1
             }
             let context = Array(pending[0..<end])
-            // Empty hands take no scans: a scan near one belongs to a real pass or to none.
+            // Empty hands take no scans: a scan near one belongs to a real pass
+            // or to none. Nor does a cover lifted off the scanner (never judged):
+            // beside it is the carry the scan was for.
             var candidates: [PassScanMatcher.Candidate] = []
             var candidateOf: [Int: Int] = [:]
-            for (i, p) in context.enumerated() where p.itemConfidence >= settings.minItemConfidence {
+            for (i, p) in context.enumerated() where p.itemConfidence >= settings.minItemConfidence && !p.underCover {
                 candidateOf[i] = candidates.count
                 candidates.append(PassScanMatcher.Candidate(pass: p))
             }

@@ -25,6 +25,8 @@ public struct VisionOutput: Sendable {
 public struct VisionSettings: Sendable {
     /// Fraction of the scan zone covered to count as blocked (the lane rule's default).
     public var occlusionCoverage: Double = RuleSettings().occlusionCoverage
+    /// Seconds the scan zone must stay covered to be an occlusion (the lane rule's default).
+    public var occlusionMin: Double = RuleSettings().occlusionMin
     /// Seconds before the first frames are trusted (background still forming).
     public var warmup: Double = 0.8
     /// Colours of the catalog's products, when reference images were given.
@@ -263,7 +265,9 @@ public final class LaneVision {
     func release(_ out: inout VisionOutput, time: Double) -> VisionOutput {
         for p in out.passes {
             // A hand's motion is not a second look at an item: the rules weigh it against the item passes.
-            if !p.itemHidden, let k = heldPasses.firstIndex(where: { !$0.itemHidden && Self.sameCarry($0, p) }) {
+            // A pass begun under a cover is the cover being lifted off: the carry
+            // that follows is a pass of its own, never merged into it.
+            if !p.itemHidden, let k = heldPasses.firstIndex(where: { !$0.itemHidden && $0.underCover == p.underCover && Self.sameCarry($0, p) }) {
                 let a = heldPasses[k]
                 var m = a
                 // Two boxes apart are two items (two hands, or side by side);

@@ -44,15 +44,19 @@ public struct PassObservation: Sendable, Hashable {
     /// Seen from the hand's motion alone (`HandWatch`): no item pixels, so no
     /// look, size or count; the rules drop it when an item pass covers it.
     public var itemHidden: Bool
+    /// Began on a scanner that had been covered for as long as an occlusion:
+    /// what moved first was the cover being lifted off, not an item.
+    public var underCover: Bool
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
                 appearance: AppearanceDescriptor? = nil, ends: [AppearanceDescriptor?] = [], twoArmShare: Double? = nil, box: NormalizedRect? = nil, itemArea: Double? = nil,
-                itemHidden: Bool = false) {
+                itemHidden: Bool = false, underCover: Bool = false) {
         self.id = id; self.path = path; self.start = start; self.end = end
         self.scanEnter = scanEnter; self.scanLeave = scanLeave; self.itemCount = itemCount
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
         self.appearance = appearance; self.ends = ends; self.twoArmShare = twoArmShare; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
+        self.underCover = underCover
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

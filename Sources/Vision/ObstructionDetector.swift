@@ -41,6 +41,8 @@ final class ObstructionDetector {
     static let resetCoverage = 0.6
 
     var blockedSince: Double? { viewBlockedSince ?? reportedCover.since }
+    /// Since when the scan zone has been covered enough to report, if it is now.
+    var scanCoveredSince: Double? { reportedCover.since }
 
     /// The clear scanner as last learned, per scan-zone pixel (for resetting the background there).
     var scanReference: (y: [Float], u: [Float], v: [Float])? { refReady ? (refY, refU, refV) : nil }

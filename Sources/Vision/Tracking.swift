@@ -48,6 +48,8 @@ final class Track {
     var scanEnterProgress = 0.0
     /// Went alongside a scanned carry (see `accompaniesScannedCarry`): never a pass.
     var companion = false
+    /// Born while the scanner was covered (see `PassObservation.underCover`).
+    var bornUnderCover = false
 
     init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
         self.id = id
@@ -79,7 +81,7 @@ final class Track {
         appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look; ends = o.ends
         slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
         maxLaneDistance = o.maxLaneDistance
-        companion = o.companion
+        companion = o.companion; bornUnderCover = o.bornUnderCover
     }
 
     var medianArea: Double {
@@ -186,6 +188,9 @@ extension LaneVision {
                           box: (g.minX, g.minY, g.maxX, g.maxY), progress: p)
                 // Items are lifted out of the pickup zone: a track born at its edge counts as from there.
                 t.bornNearPickup = frameDistance(to: .pickup, x: g.cx / w, y: g.cy / Double(height)) <= 0.1
+                // Born on a scanner covered as long as an occlusion: the cover being lifted off.
+                t.bornUnderCover = zoneBits(at: g) & scanBits != 0
+                    && obstruction.scanCoveredSince.map { time - $0 >= settings.occlusionMin } ?? false
                 nextTrackID += 1
                 stats.tracksStarted += 1
             }
@@ -220,8 +225,7 @@ extension LaneVision {
         let nx = g.cx / w, ny = g.cy / h
         t.progress = zones.axis.progress(x: nx, y: ny)
         t.maxProgress = max(t.maxProgress, t.progress)
-        let pix = min(height - 1, max(0, Int(g.cy))) * width + min(width - 1, max(0, Int(g.cx)))
-        let member = zones.membership[pix]
+        let member = zoneBits(at: g)
         let inPickup = member & pickupBits != 0
         let inScan = member & scanBits != 0
         let inBagging = member & baggingBits != 0
@@ -289,6 +293,11 @@ extension LaneVision {
         }
     }
 
+    /// The zones (bits of `ZoneMap.membership`) at the group's centre.
+    func zoneBits(at g: Group) -> UInt16 {
+        zones.membership[min(height - 1, max(0, Int(g.cy))) * width + min(width - 1, max(0, Int(g.cx)))]
+    }
+
     func endTracks(time: Double, force: Bool, into out: inout VisionOutput) {
         var kept: [Track] = []
         for t in tracks {
@@ -309,10 +318,10 @@ extension LaneVision {
                 }
             }
             if Self.debugTracks && t.hits >= 2 {
-                print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@ count-votes %@",
+                print(String(format: "track %d %.2f…%.2f hits %d/%d pickup %@ born-near %@ start-progress %.2f max %.2f path %.0f px scan %@ bag %@ median-area %.0f emitted %@ count-votes %@ cover %@",
                              t.id, t.firstTime, t.lastTime, t.hits, t.frames, t.everPickup ? "yes" : "no", t.bornNearPickup ? "yes" : "no",
                              t.startProgress, t.maxProgress, t.pathLength, t.scanEnter.map { String(format: "%.2f", $0) } ?? "-",
-                             t.baggingReach.map { String(format: "%.2f", $0) } ?? "-", t.medianArea, t.emitted ? "yes" : "no", t.countVotes.map(String.init).joined(separator: "/")))
+                             t.baggingReach.map { String(format: "%.2f", $0) } ?? "-", t.medianArea, t.emitted ? "yes" : "no", t.countVotes.map(String.init).joined(separator: "/"), t.bornUnderCover ? "yes" : "no"))
             }
         }
         tracks = kept
@@ -420,7 +429,8 @@ extension LaneVision {
             appearance: appearance.descriptor(minPixels: 40),
             ends: t.ends.map { $0.descriptor(minPixels: 40) },
             twoArmShare: t.nearScanFrames >= 2 ? Double(t.twoArmFrames) / Double(t.nearScanFrames) : nil, box: t.bestBox ?? lastBox(t),
-            itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels })
+            itemArea: Self.median(t.scanAreas.isEmpty ? t.areas : t.scanAreas).map { $0 / framePixels },
+            underCover: t.bornUnderCover)
     }
 
     /// Something tracked beside a scanned carry (the arm, the rest of the

@@ -465,6 +465,37 @@ func known(_ offset: Double = 0) -> RuleSettings {
         #expect(e.counters.passesUnverifiable == 3)
     }
 
+    /// The track of a cover lifted off the scanner runs on past the next
+    /// item's presentation: the item's own pass, begun in the open, is not
+    /// merged into the cover's (which is not judged) but judged by itself.
+    @Test func theCarryAfterACoverIsLiftedIsJudgedOnItsOwn() {
+        var s = Script()
+        s.obstruction(from: t0 + 10, to: t0 + 20)
+        // Onto the scanner under the cover, on it until 25.
+        s.pass(at: t0 + 22, dwell: 6)
+        s.passes[s.passes.count - 1].underCover = true
+        // An item shown at 23, nothing scanned.
+        let item = s.pass(at: t0 + 23, dwell: 0.8)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion, .fakeScan])
+        #expect(d.last?.passID == item.id)
+        #expect(e.counters.passesUnverifiable == 1)
+    }
+
+    /// Nor does the lifted cover take the scan of the item shown beside it,
+    /// though the scan fell within the cover's time over the scanner.
+    @Test func aCoverLiftedOffTheScannerTakesNoScan() {
+        var s = Script()
+        s.obstruction(from: t0 + 10, to: t0 + 20)
+        s.pass(at: t0 + 22.75, dwell: 6.5)
+        s.passes[s.passes.count - 1].underCover = true
+        s.pass(at: t0 + 24, dwell: 0.8)
+        s.scan(at: t0 + 22.2)
+        let (d, e) = s.run(settings: known())
+        #expect(d.map(\.type) == [.occlusion])
+        #expect(e.counters.passesMatched == 1)
+    }
+
     @Test(arguments: [2.7, -2.9])
     func anUnknownOffsetIsEstimatedAndRaisesNothingFalse(offset: Double) {
         for seed in UInt64(1)...6 {

@@ -674,6 +674,41 @@ import LaneCore
         #expect(s.passes.first?.path == .overScanner)
     }
 
+    /// A tote left on the scanner as long as an occlusion and then moved on
+    /// to the bag: the track that starts as it is lifted was born under the
+    /// cover, and its pass says so (it is never merged with the carry after
+    /// it). The carry from the basket that follows was born in the open.
+    @Test func aTrackBornOnALongCoveredScannerIsTheCovers() {
+        var s = Script()
+        s.learnTheLane()
+        let tote = SyntheticLane.Item(color: s.scene.coverColor, w: 0.16, h: 0.3)
+        for _ in 0..<Int(4 * s.fps) { s.step(hand: nil, cover: (0.42, 0.25, 0.58, 0.55)) }
+        s.move([(0.5, 0.4), (0.85, 0.45)], seconds: 1.0, items: [tote])
+        s.idle(2)
+        s.presentAtTheScanner(items: [Self.box])
+        s.idle(2)
+        s.finish()
+        #expect(s.obstructions.count == 1)
+        let passes = s.itemPasses.sorted { $0.start < $1.start }
+        #expect(passes.map(\.underCover) == [true, false], "\(passes)")
+    }
+
+    /// Two passes over the scanner at once are one carry seen twice, unless
+    /// one began under a cover and the other did not.
+    @Test(arguments: [false, true])
+    func aPassBegunUnderACoverIsNotMergedWithTheNextCarry(covered: Bool) {
+        let v = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        let cover = PassObservation(id: 1, path: .overScanner, start: 100, end: 106, scanEnter: 100, scanLeave: 105,
+                                    underCover: covered)
+        let item = PassObservation(id: 2, path: .overScanner, start: 103, end: 105, scanEnter: 103.5, scanLeave: 104.2)
+        var out = VisionOutput()
+        out.passes = [cover, item]
+        var released = v.release(&out, time: 105).passes
+        var end = VisionOutput()
+        released += v.release(&end, time: 200).passes
+        #expect(released.map(\.id) == (covered ? [1, 2] : [1]))
+    }
+
     @Test func oneLampDimmingIsNotMotion() {
         // The lamp over the basket dims by a third: half a second later the
         // counter under it is background again, while a hand reaching in is not.
