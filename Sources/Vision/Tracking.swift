@@ -50,6 +50,8 @@ final class Track {
     var companion = false
     /// Born while the scanner was covered (see `PassObservation.underCover`).
     var bornUnderCover = false
+    /// Seen on its way along the lane: past the pickup zone, not yet past the scanner.
+    var seenOnTheWay = false
 
     init(id: Int, cx: Double, cy: Double, time: Double, box: (Int, Int, Int, Int), progress: Double) {
         self.id = id
@@ -81,7 +83,7 @@ final class Track {
         appearanceScan = o.appearanceScan; appearanceAll = o.appearanceAll; look = o.look; ends = o.ends
         slotTaken = o.slotTaken; bestScanDistance = o.bestScanDistance; lastBestFrame = o.lastBestFrame; bestBox = o.bestBox
         maxLaneDistance = o.maxLaneDistance
-        companion = o.companion; bornUnderCover = o.bornUnderCover
+        companion = o.companion; bornUnderCover = o.bornUnderCover; seenOnTheWay = o.seenOnTheWay
     }
 
     var medianArea: Double {
@@ -225,6 +227,7 @@ extension LaneVision {
         let nx = g.cx / w, ny = g.cy / h
         t.progress = zones.axis.progress(x: nx, y: ny)
         t.maxProgress = max(t.maxProgress, t.progress)
+        if t.progress > pickupExitProgress && t.progress <= scanEndProgress { t.seenOnTheWay = true }
         let member = zoneBits(at: g)
         let inPickup = member & pickupBits != 0
         let inScan = member & scanBits != 0
@@ -384,6 +387,11 @@ extension LaneVision {
         // taken around the scanner.
         if path == .aroundScanner && !t.everPickup && t.startProgress >= scanMidProgress { return nil }
         if path == .aroundScanner && accompaniesScannedCarry(t) { return nil }
+        // Never seen between the pickup zone and the scanner's far end: it
+        // jumped from the basket to past the scanner (a still blob in the
+        // basket taken on by something at the bag), so nothing says an item
+        // went around the scanner.
+        if path == .aroundScanner && !t.seenOnTheWay { return nil }
         // Seen only over the scanner, neither coming from the pickup side nor
         // leaving it towards the bag: something set down on it, or a hand
         // reaching across it, not a carry along the lane.

@@ -367,6 +367,7 @@ import LaneCore
         func around(born: Double, atBag: Double) -> Track {
             let t = Track(id: vision.tracks.count + 1, cx: 260, cy: 40, time: born, box: (250, 30, 270, 50), progress: 1)
             t.everPickup = true
+            t.seenOnTheWay = true
             t.baggingReach = atBag
             t.lastTime = atBag
             vision.tracks.append(t)
@@ -396,6 +397,7 @@ import LaneCore
         func bornBeside(at progress: Double) -> Track {
             let t = Track(id: 7, cx: 200, cy: 40, time: 10, box: (190, 30, 210, 50), progress: progress)
             t.bornNearPickup = true
+            t.seenOnTheWay = true
             t.baggingReach = 11.2
             t.lastTime = 11.2
             t.pathLength = 300
@@ -407,6 +409,28 @@ import LaneCore
         let fromPickup = bornBeside(at: vision.scanMidProgress + 0.05)
         fromPickup.everPickup = true
         #expect(vision.makePass(fromPickup)?.path == .aroundScanner)
+    }
+
+    /// A still blob in the basket (what an item left there) lost and then
+    /// found at the bag: the track jumped from the basket to past the
+    /// scanner, never seen on the way, so nothing says an item went around
+    /// it. Seen on the way (out of the basket, before the scanner's far end),
+    /// it is a carry around it, though lost a moment beside the scanner.
+    @Test func aTrackNeverSeenOnTheWayDidNotGoAroundTheScanner() {
+        let vision = LaneVision(lane: SyntheticLane.lane, width: 320, height: 180)
+        func jumped(seenBeside: Bool) -> Track {
+            let t = Track(id: 3, cx: 280, cy: 40, time: 10, box: (270, 30, 290, 50), progress: 1)
+            t.everPickup = true
+            t.pickupLast = 12.5
+            t.maxProgress = 1
+            t.seenOnTheWay = seenBeside
+            t.baggingReach = 13.4
+            t.lastTime = 14
+            t.pathLength = 300
+            return t
+        }
+        #expect(vision.makePass(jumped(seenBeside: false)) == nil)
+        #expect(vision.makePass(jumped(seenBeside: true))?.path == .aroundScanner)
     }
 
     /// The scanned item's own track lost after the scanner, before the bag:
