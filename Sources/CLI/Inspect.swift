@@ -31,6 +31,9 @@ struct Inspect: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var settings = VisionSettings()
         settings.crop = source.info.analysisRegion
+        // As analyze sees the lane: its own occlusion rules, if it overrides them.
+        settings.occlusionCoverage = l.rules.occlusionCoverage
+        settings.occlusionMin = l.rules.occlusionMin
         if let catalog {
             do {
                 let c = try CatalogReader.read(url: URL(fileURLWithPath: catalog))

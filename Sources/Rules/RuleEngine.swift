@@ -633,9 +633,9 @@ public struct RuleEngine: Sendable {
     /// often runs on into the next carry, mostly seen, but its look and count
     /// are the cover's too (docs/rules.md).
     private func overlapsOcclusion(_ p: PassObservation) -> Bool {
-        let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
         // Born on the covered scanner (the vision says): the cover itself.
         if p.underCover { return true }
+        let span = p.path == .overScanner ? p.matchInterval : min(p.start, p.end)...max(p.start, p.end)
         let occlusions = obstructions.map(\.obstruction).filter { $0.duration >= settings.occlusionMin }
         // Onto the scanner while it was covered: the cover being lifted away.
         if p.path == .overScanner, let enter = p.scanEnter,

@@ -48,7 +48,8 @@ final class Track {
     var scanEnterProgress = 0.0
     /// Went alongside a scanned carry (see `accompaniesScannedCarry`): never a pass.
     var companion = false
-    /// Born while the scanner was covered (see `PassObservation.underCover`).
+    /// Born on the scanner once it had been covered for as long as an
+    /// occlusion (see `PassObservation.underCover`).
     var bornUnderCover = false
     /// Seen on its way along the lane: past the pickup zone, not yet past the scanner.
     var seenOnTheWay = false
