@@ -472,8 +472,7 @@ func known(_ offset: Double = 0) -> RuleSettings {
         var s = Script()
         s.obstruction(from: t0 + 10, to: t0 + 20)
         // Onto the scanner under the cover, on it until 25.
-        s.pass(at: t0 + 22, dwell: 6)
-        s.passes[s.passes.count - 1].underCover = true
+        s.coverLift(at: t0 + 22, dwell: 6)
         // An item shown at 23, nothing scanned.
         let item = s.pass(at: t0 + 23, dwell: 0.8)
         let (d, e) = s.run(settings: known())
@@ -487,8 +486,7 @@ func known(_ offset: Double = 0) -> RuleSettings {
     @Test func aCoverLiftedOffTheScannerTakesNoScan() {
         var s = Script()
         s.obstruction(from: t0 + 10, to: t0 + 20)
-        s.pass(at: t0 + 22.75, dwell: 6.5)
-        s.passes[s.passes.count - 1].underCover = true
+        s.coverLift(at: t0 + 22.75, dwell: 6.5)
         s.pass(at: t0 + 24, dwell: 0.8)
         s.scan(at: t0 + 22.2)
         let (d, e) = s.run(settings: known())

@@ -77,6 +77,12 @@ struct Script {
         return p
     }
 
+    /// The pass of a cover lifted off the scanner (the vision's `underCover`), centred on `at`.
+    mutating func coverLift(at ref: Double, dwell: Double) {
+        pass(at: ref, dwell: dwell)
+        passes[passes.count - 1].underCover = true
+    }
+
     /// A scanning motion seen from the hand alone (`HandWatch`), over the scanner around `at`.
     @discardableResult
     mutating func handPass(at ref: Double, dwell: Double = 1.0) -> PassObservation {
