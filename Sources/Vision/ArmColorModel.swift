@@ -38,6 +38,13 @@ public struct ItemPalette: Sendable {
 /// clothing. Until it has learned, a prior stands in (the classic skin chroma
 /// box and dark low-chroma cloth). Colours of catalog products count as items
 /// unless the lane shows them to be the customer's.
+///
+/// The long memory takes half a minute of activity to learn the next
+/// customer's sleeves, and until then a sleeve the colour of some product is
+/// tracked as an item (an empty hand at the screen became a carry around the
+/// scanner). So presence is also kept over the last few seconds (`recent`): a
+/// colour moving in most busy frames of those is the customer's, where a
+/// product is carried for two or three.
 public final class ArmColorModel {
     static let yBins = 8, cBins = 32
     public static let binCount = yBins * cBins * cBins
@@ -46,6 +53,8 @@ public final class ArmColorModel {
     public private(set) var armness: [UInt8]
     private var prior: [Float]
     private var presence: [Float]
+    /// Presence over the last `recentSeconds` of activity only.
+    private var recent: [Float]
     private let items: ItemPalette?
     private var frameCounts: [UInt16]
     private var touched: [Int32] = []
@@ -59,11 +68,18 @@ public final class ArmColorModel {
     public var fullPresence: Float = 0.5
     /// Seconds of activity until the learned palette replaces the prior.
     public var learningSeconds: Double = 13
+    /// Seconds of activity over which `recent` is averaged.
+    public var recentSeconds: Double = 8
+    /// Recent presence from which a colour starts to count as the customer's,
+    /// and at which it counts fully (a product carried 5 s of 8 reaches 0.46).
+    public var recentFloor: Float = 0.35
+    public var recentFull: Float = 0.7
 
     public init(items: ItemPalette? = nil) {
         self.items = items
         prior = [Float](repeating: 0, count: Self.binCount)
         presence = prior
+        recent = prior
         frameCounts = [UInt16](repeating: 0, count: Self.binCount)
         armness = [UInt8](repeating: 0, count: Self.binCount)
         for yb in 0..<Self.yBins {
@@ -146,7 +162,15 @@ public final class ArmColorModel {
         presence.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] *= keep }
         }
-        for b in touched where frameCounts[Int(b)] >= 2 { presence[Int(b)] += beta }
+        let betaRecent = Float(dt / min(busySeconds, recentSeconds))
+        let keepRecent = 1 - betaRecent
+        recent.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] *= keepRecent }
+        }
+        for b in touched where frameCounts[Int(b)] >= 2 {
+            presence[Int(b)] += beta
+            recent[Int(b)] += betaRecent
+        }
         framesSinceRebuild += 1
         if framesSinceRebuild >= 10 || busyFrames < 30 {
             rebuild()
@@ -154,11 +178,13 @@ public final class ArmColorModel {
         }
     }
 
-    /// For diagnosis: (prior, presence (neighbourhood max), catalog likelihood, armness) of a bin.
-    public func explain(bin b: Int) -> (prior: Float, presence: Float, item: Float, armness: UInt8) {
+    /// For diagnosis: (prior, presence and recent presence (neighbourhood max), catalog likelihood, armness) of a bin.
+    public func explain(bin b: Int) -> (prior: Float, presence: Float, recent: Float, item: Float, armness: UInt8) {
         let yb = b / (Self.cBins * Self.cBins)
-        let m = (max(0, yb - 1)...min(Self.yBins - 1, yb + 1)).map { presence[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0
-        return (prior[b], m, items?.likelihood[b] ?? -1, armness[b])
+        let ys = max(0, yb - 1)...min(Self.yBins - 1, yb + 1)
+        let m = ys.map { presence[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0
+        let r = ys.map { recent[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0
+        return (prior[b], m, r, items?.likelihood[b] ?? -1, armness[b])
     }
 
     /// Recompute the lookup table.
@@ -171,13 +197,14 @@ public final class ArmColorModel {
                 for vb in 0..<cb {
                     // Neighbouring lightness bins: shading spreads one surface over
                     // several. Chroma bins stay sharp so close hues stay apart.
-                    var m: Float = 0
+                    var m: Float = 0, r: Float = 0
                     for dy in -1...1 {
                         let y2 = yb + dy
                         if y2 < 0 || y2 >= Self.yBins { continue }
                         m = max(m, presence[Self.index(y2, ub, vb)])
+                        r = max(r, recent[Self.index(y2, ub, vb)])
                     }
-                    let learned = min(1, m / fullPresence)
+                    let learned = max(min(1, m / fullPresence), min(1, max(0, (r - recentFloor) / (recentFull - recentFloor))))
                     let i = Self.index(yb, ub, vb)
                     var a = (1 - confidence) * prior[i] + confidence * learned
                     if let itemL, itemL[i] > 0.25, learned < 0.8 { a = min(a, 0.3) }

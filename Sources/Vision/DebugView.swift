@@ -42,8 +42,8 @@ extension LaneVision {
         let i = y * width + x
         let b = ArmColorModel.bin(y: model.normY[i], u: model.normU[i], v: model.normV[i])
         let e = palette.explain(bin: b)
-        return String(format: "(%d,%d) yuv %.0f %.0f %.0f label %d prior %.2f presence %.3f item %.2f armness %d busy %d",
-                      x, y, model.normY[i], model.normU[i], model.normV[i], model.labels[i], e.prior, e.presence, e.item,
+        return String(format: "(%d,%d) yuv %.0f %.0f %.0f label %d prior %.2f presence %.3f recent %.3f item %.2f armness %d busy %d",
+                      x, y, model.normY[i], model.normU[i], model.normV[i], model.labels[i], e.prior, e.presence, e.recent, e.item,
                       Int(e.armness), palette.busyFrames)
     }
 }
