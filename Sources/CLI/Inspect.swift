@@ -56,7 +56,8 @@ struct Inspect: ParsableCommand {
                     let xy = pt.split(separator: ",").compactMap { Int($0) }
                     if xy.count == 2 { print(String(format: "t=%.2f ", f.time) + v.explainPixel(x: xy[0], y: xy[1])) }
                 }
-                print(String(format: "t=%.2f view-correlation %.2f scan-coverage %.2f gain %.2f customer-side %@", f.time, v.viewCorrelation, v.scanCoverage, v.stats.meanGain, v.customerSide.map { ["top", "bottom", "left", "right"][$0] } ?? "unknown"))
+                // The frame's own gain: the mean over the last few seconds hides a light that dims at once.
+                print(String(format: "t=%.2f view-correlation %.2f scan-coverage %.2f gain %.2f (mean %.2f) customer-side %@", f.time, v.viewCorrelation, v.scanCoverage, v.gain, v.stats.meanGain, v.customerSide.map { ["top", "bottom", "left", "right"][$0] } ?? "unknown"))
                 let img = v.debugView(frame: f.analysis)
                 try ImageFile.writePNG(img, alpha: nil, to: URL(fileURLWithPath: out).appendingPathComponent(String(format: "f%06d-%.1f.png", f.index, f.time)))
             }

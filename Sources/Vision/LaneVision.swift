@@ -214,6 +214,8 @@ public final class LaneVision {
     public var viewCorrelation: Double { obstruction.lastViewCorrelation }
     /// Covered share of the scan zone in the last frame, for diagnosis.
     public var scanCoverage: Double { obstruction.coverage }
+    /// The light of the last frame against the background's (1 = the same), for diagnosis.
+    public var gain: Double { Double(model.gain) }
 
     /// When the scan zone (or the view) became blocked, while it still is.
     public var blockedSince: Double? { obstruction.blockedSince }

@@ -831,6 +831,12 @@ import LaneCore
         var s = Script()
         s.idle(2)
         s.scene.brightness = 0.65
+        s.step(hand: nil)
+        s.step(hand: nil)
+        // The frame's own gain (what `inspect` prints) follows at once; the
+        // running mean beside it still remembers the light before.
+        #expect(abs(s.vision.gain - 0.65) < 0.05)
+        #expect(s.vision.stats.meanGain > 0.9)
         s.idle(2)
         s.finish()
         #expect(s.passes.isEmpty)
