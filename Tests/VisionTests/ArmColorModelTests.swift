@@ -4,8 +4,8 @@ import LaneCore
 
 /// The customer's colours against the items', learned from what moves.
 @Suite struct ArmColorModelTests {
-    static func bin(_ r: Int, _ g: Int, _ b: Int) -> Int {
-        let c = ColorConversion.yuv(r: r, g: g, b: b)
+    static func bin(_ rgb: (UInt8, UInt8, UInt8)) -> Int {
+        let c = ColorConversion.yuv(r: Int(rgb.0), g: Int(rgb.1), b: Int(rgb.2))
         return ArmColorModel.bin(y: Float(c.y) - 16, u: Float(c.u) - 128, v: Float(c.v) - 128)
     }
 
@@ -33,11 +33,11 @@ import LaneCore
 
     /// The next customer's sleeve shares its colour with a product: moving in
     /// every busy frame for 10 s, it is the customer's (the long memory alone
-    /// would take some 20 s more, and the sleeve would be tracked as an item
-    /// all that while).
+    /// would need 20 s of it, and the sleeve would be tracked as an item all
+    /// that while).
     @Test func aNewCustomersSleeveIsTheirsWithinSeconds() {
         let model = ArmColorModel(items: Self.palette([Self.greenSleeve, Self.redBox]))
-        let navy = Self.bin(40, 40, 100), green = Self.bin(40, 70, 50)
+        let navy = Self.bin(Self.navySleeve), green = Self.bin(Self.greenSleeve)
         Self.feed(model, [navy], seconds: 60)
         #expect(model.armness[navy] >= 128)
         #expect(model.armness[green] < 128)
@@ -51,7 +51,7 @@ import LaneCore
     /// item, even held for 5 s.
     @Test func aProductCarriedAWhileStaysAnItem() {
         let model = ArmColorModel(items: Self.palette([Self.redBox]))
-        let navy = Self.bin(40, 40, 100), red = Self.bin(200, 40, 40)
+        let navy = Self.bin(Self.navySleeve), red = Self.bin(Self.redBox)
         Self.feed(model, [navy], seconds: 60)
         Self.feed(model, [navy, red], seconds: 5)
         #expect(model.armness[red] < 128)
