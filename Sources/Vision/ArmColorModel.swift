@@ -158,15 +158,12 @@ public final class ArmColorModel {
         busyFrames += 1
         busySeconds += dt
         let beta = Float(dt / min(busySeconds, memorySeconds))
-        let keep = 1 - beta
-        presence.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] *= keep }
-        }
         let betaRecent = Float(dt / min(busySeconds, recentSeconds))
-        let keepRecent = 1 - betaRecent
-        recent.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] *= keepRecent }
-        }
+        let keep = 1 - beta, keepRecent = 1 - betaRecent
+        presence.withUnsafeMutableBufferPointer { p in
+        recent.withUnsafeMutableBufferPointer { r in
+            for i in 0..<p.count { p[i] *= keep; r[i] *= keepRecent }
+        }}
         for b in touched where frameCounts[Int(b)] >= 2 {
             presence[Int(b)] += beta
             recent[Int(b)] += betaRecent
@@ -182,9 +179,8 @@ public final class ArmColorModel {
     public func explain(bin b: Int) -> (prior: Float, presence: Float, recent: Float, item: Float, armness: UInt8) {
         let yb = b / (Self.cBins * Self.cBins)
         let ys = max(0, yb - 1)...min(Self.yBins - 1, yb + 1)
-        let m = ys.map { presence[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0
-        let r = ys.map { recent[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0
-        return (prior[b], m, r, items?.likelihood[b] ?? -1, armness[b])
+        func neighbourhoodMax(_ a: [Float]) -> Float { ys.map { a[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0 }
+        return (prior[b], neighbourhoodMax(presence), neighbourhoodMax(recent), items?.likelihood[b] ?? -1, armness[b])
     }
 
     /// Recompute the lookup table.
@@ -204,7 +200,8 @@ public final class ArmColorModel {
                         m = max(m, presence[Self.index(y2, ub, vb)])
                         r = max(r, recent[Self.index(y2, ub, vb)])
                     }
-                    let learned = max(min(1, m / fullPresence), min(1, max(0, (r - recentFloor) / (recentFull - recentFloor))))
+                    let recentLearned = min(1, max(0, (r - recentFloor) / (recentFull - recentFloor)))
+                    let learned = max(min(1, m / fullPresence), recentLearned)
                     let i = Self.index(yb, ub, vb)
                     var a = (1 - confidence) * prior[i] + confidence * learned
                     if let itemL, itemL[i] > 0.25, learned < 0.8 { a = min(a, 0.3) }
