@@ -177,10 +177,18 @@ public final class ArmColorModel {
 
     /// For diagnosis: (prior, presence and recent presence (neighbourhood max), catalog likelihood, armness) of a bin.
     public func explain(bin b: Int) -> (prior: Float, presence: Float, recent: Float, item: Float, armness: UInt8) {
-        let yb = b / (Self.cBins * Self.cBins)
-        let ys = max(0, yb - 1)...min(Self.yBins - 1, yb + 1)
-        func neighbourhoodMax(_ a: [Float]) -> Float { ys.map { a[b + ($0 - yb) * Self.cBins * Self.cBins] }.max() ?? 0 }
-        return (prior[b], neighbourhoodMax(presence), neighbourhoodMax(recent), items?.likelihood[b] ?? -1, armness[b])
+        (prior[b], Self.lightnessMax(presence, b), Self.lightnessMax(recent, b), items?.likelihood[b] ?? -1, armness[b])
+    }
+
+    /// The largest value of bin `b` and its neighbours in lightness: shading
+    /// spreads one surface over several lightness bins. Chroma bins stay sharp
+    /// so close hues stay apart.
+    static func lightnessMax(_ a: [Float], _ b: Int) -> Float {
+        let plane = cBins * cBins
+        let yb = b / plane
+        var m: Float = 0
+        for y2 in max(0, yb - 1)...min(yBins - 1, yb + 1) { m = max(m, a[b + (y2 - yb) * plane]) }
+        return m
     }
 
     /// Recompute the lookup table.
@@ -191,18 +199,10 @@ public final class ArmColorModel {
         for yb in 0..<Self.yBins {
             for ub in 0..<cb {
                 for vb in 0..<cb {
-                    // Neighbouring lightness bins: shading spreads one surface over
-                    // several. Chroma bins stay sharp so close hues stay apart.
-                    var m: Float = 0, r: Float = 0
-                    for dy in -1...1 {
-                        let y2 = yb + dy
-                        if y2 < 0 || y2 >= Self.yBins { continue }
-                        m = max(m, presence[Self.index(y2, ub, vb)])
-                        r = max(r, recent[Self.index(y2, ub, vb)])
-                    }
+                    let i = Self.index(yb, ub, vb)
+                    let m = Self.lightnessMax(presence, i), r = Self.lightnessMax(recent, i)
                     let recentLearned = min(1, max(0, (r - recentFloor) / (recentFull - recentFloor)))
                     let learned = max(min(1, m / fullPresence), recentLearned)
-                    let i = Self.index(yb, ub, vb)
                     var a = (1 - confidence) * prior[i] + confidence * learned
                     if let itemL, itemL[i] > 0.25, learned < 0.8 { a = min(a, 0.3) }
                     armness[i] = UInt8(min(255, max(0, a * 255)))
