@@ -9,7 +9,7 @@ too). Label = how many items the hand(s) carry.
 
   foreign_crops.py OUT.npz SEED0 SEED1 [--size 96]
 """
-import argparse, gc, os, subprocess, sys
+import argparse, gc, os, resource, subprocess, sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,7 +49,8 @@ def main():
         H = int(pick.choice([540, 720, 1080])); W = int(round(H * 16 / 9 / 2)) * 2
         fps = 15.0
         direction = str(rng.choice(["ltr", "rtl", "ttb", "btt"]))
-        # Same draws, in the same order, as render.py, so a seed means the same lane.
+        # The same draws in the same order as render.py without --direction: a seed and a
+        # size here are the lane `render.py --seed S --height H --minutes 6` renders.
         offset = round(float(rng.uniform(-3.0, 3.0)), 3)
         rng.integers(0, 340); rng.integers(7 * 3600, 21 * 3600)
         t0 = 1.77e9
@@ -95,7 +96,7 @@ def main():
         del renderer, optics, plan, lay, bg
         raster._BORDER_CACHE.clear()  # keyed by sprite: holds every lane's sprites alive
         gc.collect()
-        print("seed %d %dp %s: %d crops, peak RSS %d MB" % (seed, H, direction, n, __import__("resource").getrusage(0).ru_maxrss // 1024), flush=True)
+        print("seed %d %dp %s: %d crops, peak RSS %d MB" % (seed, H, direction, n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024), flush=True)
     np.savez_compressed(a.out, X=np.array(X), Y=np.array(Y), G=np.array(G), K=np.array(K))
 
 
