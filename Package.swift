@@ -11,7 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lanesight", targets: ["lanesight"]),
-        .library(name: "LaneSightKit", targets: ["LaneCore", "Contract", "MediaIO", "Vision", "Rules", "Pipeline", "Simulator", "Evaluation"]),
+        .library(name: "LaneSightKit", targets: ["LaneCore", "Contract", "MediaIO", "Vision", "LearnedCounter", "Rules", "Pipeline", "Simulator", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -28,6 +28,7 @@ let package = Package(
             linkerSettings: [
                 .linkedLibrary("opencv_core"), .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_objdetect"),
+                .linkedLibrary("opencv_dnn"),
                 .linkedLibrary("stdc++"),
             ]
         ),
@@ -42,6 +43,9 @@ let package = Package(
         // Frames to motion events per zone.
         .target(name: "Vision", dependencies: ["LaneCore", "Zones"],
                 swiftSettings: []),
+        // A network that counts the items over the scanner from crops of it (tools/counter trains it).
+        .target(name: "LearnedCounter", dependencies: ["LaneCore", "Contract", "MediaIO", "Vision", "CLaneCV"],
+                resources: [.copy("Resources/item-counter.onnx"), .copy("Resources/item-counter.json")]),
         // POS event streams and transaction state.
         .target(name: "POS", dependencies: ["LaneCore", "Contract"]),
         // Correlation of passes with scans, and the exception decisions.
@@ -49,7 +53,7 @@ let package = Package(
         // Key frames, clips and incidents.json.
         .target(name: "Evidence", dependencies: ["LaneCore", "Contract", "CLaneCV", "MediaIO"]),
         // The streaming analyzer that wires the stages for one lane.
-        .target(name: "Pipeline", dependencies: ["LaneCore", "Contract", "Zones", "MediaIO", "Vision", "POS", "Rules", "Evidence"]),
+        .target(name: "Pipeline", dependencies: ["LaneCore", "Contract", "Zones", "MediaIO", "Vision", "LearnedCounter", "POS", "Rules", "Evidence"]),
         // Our synthetic lane.
         .target(name: "Simulator", dependencies: ["LaneCore", "Contract", "MediaIO"],
                 swiftSettings: []),
@@ -65,6 +69,7 @@ let package = Package(
         .testTarget(name: "ZonesTests", dependencies: ["Zones"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
+        .testTarget(name: "LearnedCounterTests", dependencies: ["LearnedCounter", "MediaIO"]),
         .testTarget(name: "POSTests", dependencies: ["POS"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence"]),

@@ -21,6 +21,18 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Key frames and clips are not written.") var noEvidence = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Also write DIR/passes.jsonl: every pass seen and how it was decided.") var passLog = false
+    @Option(help: "The learned item counter: on (the model built with lanesight) or off (the default until its model passes its rule; docs/accuracy.md).")
+    var learnedCounter: Switch = .off
+    @Option(help: "Folder of another learned counter model (item-counter.json and its ONNX network); implies --learned-counter on.")
+    var counterModel: String?
+
+    enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+
+    func validate() throws {
+        if counterModel != nil && learnedCounter == .off {
+            throw ValidationError("--counter-model names a model for the learned counter, which --learned-counter off turns off")
+        }
+    }
 
     func run() throws {
         let stateDir: URL? = noState ? nil : URL(fileURLWithPath: state ?? Self.defaultStateDir())
@@ -29,6 +41,7 @@ struct Analyze: ParsableCommand {
                              outDir: URL(fileURLWithPath: out), stateDir: stateDir)
         job.writeEvidence = !noEvidence
         job.writePassLog = passLog
+        job.learnedCounter = counterModel.map { .directory(URL(fileURLWithPath: $0)) } ?? (learnedCounter == .on ? .bundled : .off)
         job.onWarning = { warn("warning: " + $0) }
         let isTTY = isatty(2) != 0
         let result: AnalyzeJob.Result
@@ -66,6 +79,9 @@ struct Analyze: ParsableCommand {
             lines.append(String(format: "analysed the lane's region of the view: x %.0f–%.0f %%, y %.0f–%.0f %% of the %d×%d frame, at %d×%d",
                                 100 * g.x, 100 * (g.x + g.width), 100 * g.y, 100 * (g.y + g.height),
                                 s.frameSize.0, s.frameSize.1, s.analysisSize.0, s.analysisSize.1))
+        }
+        if let c = s.learnedCounter {
+            lines.append("learned item counter: \(c.passesScored) passes scored (\(c.networkRuns) network runs on \(c.crops) crops of the scanner)")
         }
         if s.posOtherLanes > 0 { lines.append("POS events of other lanes left out: \(s.posOtherLanes)") }
         if s.posDuplicates > 0 { lines.append("duplicate POS events (same id) skipped: \(s.posDuplicates)") }

@@ -1,6 +1,7 @@
 #include "CLaneCV.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -13,6 +14,10 @@
 
 struct lcv_canvas {
     cv::Mat rgb;  // CV_8UC3, RGB order (OpenCV's drawing does not care about channel order)
+};
+
+struct lcv_net {
+    cv::dnn::Net net;
 };
 
 namespace {
@@ -209,5 +214,43 @@ int lcv_encode_jpeg(const lcv_canvas *canvas, int quality, uint8_t **out, size_t
         return LCV_OK;
     });
 }
+
+lcv_net *lcv_net_open(const char *onnx_path) {
+    configure_once();
+    if (!onnx_path) {
+        fail(LCV_EINVAL, "network: no path");
+        return nullptr;
+    }
+    lcv_net *made = nullptr;
+    int rc = guarded("network", [&]() -> int {
+        cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx_path);
+        if (net.empty()) return fail(LCV_ENOTFOUND, std::string("network: nothing read from ") + onnx_path);
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        made = new lcv_net{net};
+        return LCV_OK;
+    });
+    return rc == LCV_OK ? made : nullptr;
+}
+
+int lcv_net_forward(lcv_net *net, const float *input, int n, int c, int h, int w, float *out, int out_count) {
+    if (!net || !input || !out || n <= 0 || c <= 0 || h <= 0 || w <= 0 || out_count <= 0)
+        return fail(LCV_EINVAL, "network: bad input or output");
+    return guarded("network", [&]() -> int {
+        int dims[4] = {n, c, h, w};
+        // Wraps the caller's buffer: setInput copies it.
+        cv::Mat blob(4, dims, CV_32F, const_cast<float *>(input));
+        net->net.setInput(blob);
+        cv::Mat result = net->net.forward();
+        if (result.total() < static_cast<size_t>(out_count))
+            return fail(LCV_EINVAL, "network: output has " + std::to_string(result.total()) + " values");
+        cv::Mat flat = result.reshape(1, 1);
+        if (flat.type() != CV_32F) flat.convertTo(flat, CV_32F);
+        std::memcpy(out, flat.ptr<float>(), sizeof(float) * out_count);
+        return LCV_OK;
+    });
+}
+
+void lcv_net_free(lcv_net *net) { delete net; }
 
 }  // extern "C"

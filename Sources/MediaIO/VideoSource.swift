@@ -306,10 +306,11 @@ func copyPlane(_ frame: UnsafeMutablePointer<AVFrame>, _ plane: Int, width: Int,
 /// Converts a decoded frame to packed RGB at the given size with the frame's own colour
 /// matrix and range (HD video is usually BT.709; swscale assumes BT.601 unless told).
 func convertToRGB(_ frame: UnsafeMutablePointer<AVFrame>, width ow: Int, height oh: Int,
-                  context: inout OpaquePointer?) -> RGBImage? {
+                  context: inout OpaquePointer?,
+                  flags: Int32 = SWS_BICUBIC | SWS_FULL_CHR_H_INT | SWS_ACCURATE_RND) -> RGBImage? {
     let src = AVPixelFormat(frame.pointee.format)
     context = sws_getCachedContext(context, frame.pointee.width, frame.pointee.height, src, Int32(ow), Int32(oh),
-                                   AV_PIX_FMT_RGB24, SWS_BICUBIC | SWS_FULL_CHR_H_INT | SWS_ACCURATE_RND, nil, nil, nil)
+                                   AV_PIX_FMT_RGB24, flags, nil, nil, nil)
     guard let ctx = context else { return nil }
     let isYUV: Bool = {
         guard let d = av_pix_fmt_desc_get(src) else { return false }

@@ -2,6 +2,7 @@ import Foundation
 import Contract
 import Evidence
 import LaneCore
+import LearnedCounter
 import MediaIO
 import POS
 import Rules
@@ -31,6 +32,13 @@ public struct AnalyzeJob {
     /// Half a second at 15 fps: enough to ride out the frames where vision is slow
     /// (many tracks), and 8 held frames are about 12 MB at 720p.
     public static let defaultDecodeAhead = 8
+    /// The learned item counter: the model built with `lanesight`, one from a
+    /// folder (`item-counter.json` + its network), or none.
+    public enum CounterChoice: Sendable, Equatable {
+        case off, bundled
+        case directory(URL)
+    }
+    public var learnedCounter = CounterChoice.off
 
     public init(laneURL: URL, video: String?, posURL: URL, catalogURL: URL?, videoStart: String?, outDir: URL, stateDir: URL?) {
         self.laneURL = laneURL; self.video = video; self.posURL = posURL; self.catalogURL = catalogURL
@@ -123,10 +131,11 @@ public struct AnalyzeJob {
         }
         let writer = writeEvidence ? EvidenceWriter(outputDirectory: outDir) : nil
         let first = source.info
+        let learned = try makeLearnedCounter(lane: lane, warn: warn)
         let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory,
                                     counter: counter, evidence: writer,
                                     passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil,
-                                    analysisRegion: first.analysisRegion)
+                                    analysisRegion: first.analysisRegion, learnedCounter: learned)
         // POS events are fed a little ahead of the camera: the POS clock may run ahead.
         let lookAhead = lane.rules.clockOffsetMax + lane.rules.scanWindow + 1
         var posIndex = 0
@@ -181,6 +190,33 @@ public struct AnalyzeJob {
         state?.save(memory: analyzer.memory, counter: analyzer.counter)
         return Result(incidents: analyzer.incidents, summary: summary, incidentsFile: incidentsFile,
                       wallSeconds: Date().timeIntervalSince(began))
+    }
+}
+
+extension AnalyzeJob {
+    /// The lane's learned counter, or nil when it is off or (bundled) not
+    /// installed beside the binary, which is said. A model folder given by
+    /// name that cannot be used is an error.
+    func makeLearnedCounter(lane: Lane, warn: (String) -> Void) throws -> LearnedItemCounter? {
+        let dir: URL
+        switch learnedCounter {
+        case .off: return nil
+        case .directory(let d): dir = d
+        case .bundled:
+            guard let d = CounterModel.bundled() else {
+                warn("the learned item counter's model is not beside the lanesight binary (LaneSight_LearnedCounter.resources): counting without it")
+                return nil
+            }
+            dir = d
+        }
+        guard let zone = lane.zones.first(where: { $0.role == .scan }) else { return nil }
+        do {
+            let model = try CounterModel.load(directory: dir)
+            let net = try ONNXCountNetwork(path: model.network, side: model.side)
+            return LearnedItemCounter(network: net, bar: model.bar, scanZone: zone.polygon)
+        } catch let e as CounterModelError {
+            throw Failure(description: e.description)
+        }
     }
 }
 

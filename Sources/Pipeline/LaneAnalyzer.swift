@@ -2,6 +2,7 @@ import Foundation
 import Contract
 import Evidence
 import LaneCore
+import LearnedCounter
 import MediaIO
 import POS
 import Rules
@@ -49,6 +50,8 @@ public struct AnalysisSummary: Sendable {
     public var decisionDelay = DelayStats()
     /// Incidents decided only when the video ended (no later frames to wait through).
     public var decidedAtEnd = 0
+    /// The learned item counter's work (nil: it was off).
+    public var learnedCounter: LearnedItemCounter.Stats?
 }
 
 /// Count, mean and largest of a stream of delays, in constant memory.
@@ -88,6 +91,8 @@ public final class LaneAnalyzer {
     private(set) public var summary = AnalysisSummary()
     var sequence = 0
     var passLogHandle: FileHandle?
+    /// Scores passes over the scanner from crops of it; nil: off.
+    let learned: LearnedItemCounter?
 
     struct Snapshot {
         var picture: HeldFrame
@@ -106,8 +111,9 @@ public final class LaneAnalyzer {
                 references: [String: [AppearanceDescriptor]] = [:], memory: AppearanceMemory? = nil,
                 counter: ItemCounter = ItemCounter(),
                 evidence: EvidenceWriter?, snapshotWidth: Int = 1280, passLog: URL? = nil,
-                analysisRegion: NormalizedRect? = nil) {
+                analysisRegion: NormalizedRect? = nil, learnedCounter: LearnedItemCounter? = nil) {
         self.lane = lane
+        learned = learnedCounter
         self.videoStart = videoStart
         var vs = VisionSettings()
         // The frames come cut to this part of the view (VideoInfo.analysisRegion).
@@ -149,6 +155,7 @@ public final class LaneAnalyzer {
                                                settings: visionSettings)
         self.vision = vision
         let out = vision.process(frame.analysis, time: t)
+        learned?.observe(time: t, activity: vision.scanActivity) { source.holdCurrentFrame() }
         take(out, source: source, time: t)
         if let since = vision.blockedSince, t - since >= 1.0, !blockSnapshots.contains(where: { $0.since == since }),
            let held = source.holdCurrentFrame() {
@@ -177,6 +184,7 @@ public final class LaneAnalyzer {
         summary.scans = transactions.itemLineCount
         summary.posDuplicates = transactions.duplicates
         summary.clockOffset = engine.offsetEstimate.offset
+        summary.learnedCounter = learned?.stats
         return made
     }
 
@@ -197,6 +205,7 @@ public final class LaneAnalyzer {
             if let r = o.countReason { obj["count_reason"] = r }
             if p.itemHidden { obj["item_hidden"] = true }
             if p.underCover { obj["under_cover"] = true }
+            if let m = p.learnedMargin { obj["learned_margin"] = (m * 100).rounded() / 100 }
             if let a = p.itemArea { obj["item_area"] = (a * 100_000).rounded() / 100_000 }
             if let a = p.twoArmShare { obj["two_arm_share"] = (a * 100).rounded() / 100 }
             if let a = p.scanEnter, let b = p.scanLeave {
@@ -222,7 +231,8 @@ public final class LaneAnalyzer {
             snapshots[id] = nil
             snapshotTimes[id] = nil
         }
-        for p in out.passes {
+        for var p in out.passes {
+            p.learnedMargin = learned?.margin(for: p)
             summary.passes += 1
             if p.path == .aroundScanner { summary.aroundPasses += 1 }
             engine.ingest(pass: p)

@@ -144,6 +144,12 @@ public struct ItemCounter: Sendable {
         // one (else the blobs are pieces of one item, or an item and a sleeve).
         // Fairly like the scanned product, the blobs still stand when a mix
         // with another fits clearly better: two cues agree.
+        // The learned counter (a network on crops of the scan zone) counts two:
+        // it stands unless the item plainly looks like one other product (a
+        // switched barcode is one item).
+        if p.learnedTwo, best.count < 2, !looksLikeAnother {
+            best = Verdict(count: 2, reason: String(format: "learned %+.2f", p.learnedMargin ?? 0), confidence: Self.learnedConfidence)
+        }
         let sim = scannedSim ?? 0
         let looksLikeScanned = sim >= Self.likeScanned
             && !(sim < Self.likeScannedAlone && mixOverScanned >= Self.blobsWithScannedGain)
@@ -324,7 +330,16 @@ extension ItemCounter {
     }
 }
 
+extension ItemCounter {
+    /// How sure a pass counted two by the learned counter is (times the item
+    /// confidence): over the report bar (0.6) for a plainly seen item.
+    static let learnedConfidence = 0.75
+}
+
 extension PassObservation {
+    /// The learned counter put it at two items or more.
+    var learnedTwo: Bool { (learnedMargin ?? -1) >= 0 }
+
     /// Two arms reached the item in most frames over the scanner (`ItemCounter.twoHandedShare`).
     var twoHanded: Bool { (twoArmShare ?? 0) >= ItemCounter.twoHandedShare }
 }

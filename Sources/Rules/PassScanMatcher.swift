@@ -26,9 +26,13 @@ public struct PassScanMatcher: Sendable {
             self.capacity = max(0, capacity); self.around = around
         }
 
+        /// Room for as many scans as items seen: two when two hands reach the
+        /// item or the learned counter counts two (a pair carried together and
+        /// both scanned must not leave its second scan unclaimed).
         public init(pass: PassObservation, maxCapacity: Int = PassScanMatcher.maxCapacity) {
+            let two = pass.twoHanded || pass.learnedTwo
             self.init(interval: pass.matchInterval, reference: pass.referenceTime,
-                      capacity: min(maxCapacity, max(pass.twoHanded ? 2 : 1, pass.itemCount)), around: pass.path == .aroundScanner)
+                      capacity: min(maxCapacity, max(two ? 2 : 1, pass.itemCount)), around: pass.path == .aroundScanner)
         }
     }
 

@@ -214,6 +214,9 @@ public final class LaneVision {
     public var viewCorrelation: Double { obstruction.lastViewCorrelation }
     /// Covered share of the scan zone in the last frame, for diagnosis.
     public var scanCoverage: Double { obstruction.coverage }
+    /// Share of the scan zone unlike the clear scanner in the last frame:
+    /// something is over it (the learned counter crops then).
+    public var scanActivity: Double { obstruction.activity }
     /// The light of the last frame against the background's (1 = the same), for diagnosis.
     public var gain: Double { Double(model.gain) }
 

@@ -47,6 +47,9 @@ public struct PassObservation: Sendable, Hashable {
     /// Began on a scanner that had been covered for as long as an occlusion:
     /// what moved first was the cover being lifted off, not an item.
     public var underCover: Bool
+    /// The learned counter's mean logit of "two items or more" over the
+    /// scanner, minus its bar (≥ 0: two or more); nil when not scored.
+    public var learnedMargin: Double?
 
     public init(id: Int, path: PassPath, start: Double, end: Double, scanEnter: Double? = nil, scanLeave: Double? = nil,
                 itemCount: Int = 1, itemConfidence: Double = 1, countConfidence: Double = 1,
@@ -57,6 +60,7 @@ public struct PassObservation: Sendable, Hashable {
         self.itemConfidence = itemConfidence; self.countConfidence = countConfidence
         self.appearance = appearance; self.ends = ends; self.twoArmShare = twoArmShare; self.box = box; self.itemArea = itemArea; self.itemHidden = itemHidden
         self.underCover = underCover
+        self.learnedMargin = nil
     }
 
     /// The moment scans are matched against: the middle of the scan-zone

@@ -16,6 +16,8 @@ final class ObstructionDetector {
     var minReportSeconds: Double = 1.0
     /// Coverage of the scan zone in the last frame.
     private(set) var coverage: Double = 0
+    /// Share of the scan zone unlike the clear scanner in the last frame, enclosed or not.
+    private(set) var activity: Double = 0
 
     // Whole view: long-term mean luminance and a thumbnail of the usual scene.
     private var viewRefMean: Double = -1
@@ -142,6 +144,7 @@ final class ObstructionDetector {
             }
             return covered
         }}}}}}}}
+        activity = Double(covered) / Double(scanIndices.count)
         coverage = Double(covered == 0 ? 0 : enclosedCount()) / Double(scanIndices.count)
         if coverage < 0.08 {
             clearFrames += 1

@@ -116,7 +116,14 @@ def main():
     torch.onnx.export(net, torch.zeros(1, 6, 96, 96), a.out, opset_version=11, dynamo=False,
                       input_names=["crops"], output_names=["logit"])
     torch.save(net.state_dict(), a.out + ".pt")
-    print("wrote", a.out)
+    # What the analyzer reads beside the network (LearnedCounter's CounterModel).
+    import json, os
+    with open(os.path.join(os.path.dirname(os.path.abspath(a.out)), "item-counter.json"), "w") as f:
+        json.dump({"network": os.path.basename(a.out), "bar": round(bar, 4), "side": 96,
+                   "held_out_auc": round(auc(s, y), 4), "epochs": a.epochs,
+                   "trained_on": [os.path.basename(p) for p in a.crops]}, f, indent=1)
+        f.write("\n")
+    print("wrote", a.out, "and item-counter.json beside it")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,14 @@ int lcv_blur_rect(lcv_canvas *canvas, int x, int y, int w, int h, int cell);
 // JPEG bytes of the canvas; free *out with lcv_free.
 int lcv_encode_jpeg(const lcv_canvas *canvas, int quality, uint8_t **out, size_t *size);
 
+// A small network from an ONNX file, run by OpenCV's dnn module on the CPU (one thread).
+// Not thread-safe: one per lane. `input` is one NCHW float tensor (n*c*h*w values); the
+// first `out_count` values of its output go to `out`.
+typedef struct lcv_net lcv_net;
+lcv_net *lcv_net_open(const char *onnx_path);
+int lcv_net_forward(lcv_net *net, const float *input, int n, int c, int h, int w, float *out, int out_count);
+void lcv_net_free(lcv_net *net);
+
 // Reserved for face blur (next issue): a Haar cascade from /usr/share/opencv4/haarcascades.
 // typedef struct lcv_face_detector lcv_face_detector;
 // lcv_face_detector *lcv_face_detector_open(const char *cascade_xml);
