@@ -22,7 +22,7 @@ struct Analyze: ParsableCommand {
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Also write DIR/passes.jsonl: every pass seen and how it was decided.") var passLog = false
     @Option(help: "The learned item counter: on (the model built with lanesight) or off (the default until its model passes its rule; docs/accuracy.md).")
-    var learnedCounter: Switch = .off
+    var learnedCounter: Switch?
     @Option(help: "Folder of another learned counter model (item-counter.json and its ONNX network); implies --learned-counter on.")
     var counterModel: String?
 
@@ -41,7 +41,12 @@ struct Analyze: ParsableCommand {
                              outDir: URL(fileURLWithPath: out), stateDir: stateDir)
         job.writeEvidence = !noEvidence
         job.writePassLog = passLog
-        job.learnedCounter = counterModel.map { .directory(URL(fileURLWithPath: $0)) } ?? (learnedCounter == .on ? .bundled : .off)
+        switch (counterModel, learnedCounter) {
+        case (let dir?, _): job.learnedCounter = .directory(URL(fileURLWithPath: dir))
+        case (nil, .on?): job.learnedCounter = .bundled
+        case (nil, .off?): job.learnedCounter = .off
+        case (nil, nil): break  // the job's default
+        }
         job.onWarning = { warn("warning: " + $0) }
         let isTTY = isatty(2) != 0
         let result: AnalyzeJob.Result

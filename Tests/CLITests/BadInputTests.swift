@@ -66,6 +66,24 @@ import Testing
         #expect(try s.analyze().stderr.isEmpty, "the new view's sizes were kept")
     }
 
+    /// A learned counter model that cannot be used is named, with the run
+    /// refused; the bundled one runs and says what it did.
+    @Test func aCounterModelThatCannotBeUsedIsRefused() throws {
+        let s = try Session()
+        defer { s.remove() }
+        let model = s.dir.appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        expectRejected(try s.analyze(["--counter-model", model.path]), s, mentions: ["item-counter.json"])
+        try Data(#"{"network": "net.onnx", "bar": 1, "side": 96}"#.utf8).write(to: model.appendingPathComponent("item-counter.json"))
+        try Data("not a network".utf8).write(to: model.appendingPathComponent("net.onnx"))
+        expectRejected(try s.analyze(["--counter-model", model.path]), s, mentions: ["net.onnx"])
+        let both = try s.analyze(["--counter-model", model.path, "--learned-counter", "off"])
+        #expect(both.status != 0 && both.stderr.contains("--learned-counter off"), "\(both.stderr)")
+        let on = try s.analyze(["--learned-counter", "on"])
+        #expect(on.status == 0, "stderr: \(on.stderr)")
+        #expect(on.stdout.contains("learned item counter:"), "\(on.stdout)")
+    }
+
     @Test func videoWithoutCreationTimeNeedsVideoStart() throws {
         let s = try Session(creationTime: nil)
         defer { s.remove() }

@@ -19,17 +19,20 @@ struct Args {
     var runs = 1
     var child = false
     var fresh = false
+    /// The learned item counter on or off (nil: the analyzer's default).
+    var learnedCounter: Bool?
 }
 
 let usage = """
     usage: lanesight-bench [--minutes M] [--width W] [--height H] [--fps F] [--seed N] [--dir DIR]
-                           [--decode-ahead N] [--runs N] [--fresh]
+                           [--decode-ahead N] [--runs N] [--fresh] [--learned-counter on|off]
       --dir DIR         session folder (default: a temporary folder named after the settings;
                         a complete session there is reused unless --fresh; any session
                         folder, e.g. the foreign renderer's, holding an empty .bench-complete
                         is measured as it is)
       --decode-ahead N  frames decoded ahead on their own thread (0: decode on the analysis thread)
       --runs N          repeat the decode / analysis / decode measurement N times
+      --learned-counter on|off  the analyzer's learned item counter (default: as `lanesight analyze`)
     """
 
 func fail(_ message: String) -> Never {
@@ -56,6 +59,7 @@ func parse() -> Args {
         case "--decode-ahead": a.decodeAhead = value(k) { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
         case "--runs": a.runs = value(k) { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         case "--fresh": a.fresh = true
+        case "--learned-counter": a.learnedCounter = value(k) { ["on": true, "off": false][$0] }
         case "--child-analyze": a.child = true
         case "-h", "--help": FileHandle.standardOutput.write(Data((usage + "\n").utf8)); exit(0)
         default: fail("unknown argument \(k)\n\(usage)")
@@ -87,6 +91,7 @@ if args.child {
                          videoStart: nil, outDir: session.appendingPathComponent("out"), stateDir: nil)
     job.writeEvidence = true
     job.decodeAhead = args.decodeAhead
+    if let on = args.learnedCounter { job.learnedCounter = on ? .bundled : .off }
     do {
         let r = try job.run()
         FileHandle.standardOutput.write(Data("RESULT \(r.summary.frames) \(r.wallSeconds) \(peakRSSOfThisProcess() ?? -1)\n".utf8))
@@ -142,6 +147,7 @@ struct ChildRun {
 func childAnalysis() throws -> ChildRun {
     let exe = Bundle.main.executablePath ?? CommandLine.arguments[0]
     let argv = [exe, "--child-analyze", "--dir", session.path, "--decode-ahead", String(args.decodeAhead)]
+        + (args.learnedCounter.map { ["--learned-counter", $0 ? "on" : "off"] } ?? [])
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { fail("pipe: \(String(cString: strerror(errno)))") }
     var actions = posix_spawn_file_actions_t()
@@ -231,8 +237,9 @@ line(String(format: "video                       %dx%d %@ fps %@, %d frames (%.0
 line(String(format: "FFmpeg decode-only          %.0f frames/s  (libavcodec in-process, the analyzer's thread settings; CPU %@ ms/frame)",
             last.decodeFPS, ms(last.decodeCPU, last.decodeFrames)))
 if !ffmpegCLI.isEmpty { line("ffmpeg CLI -f null          \(ffmpegCLI) frames/s  (for reference)") }
-line(String(format: "analysis                    %.0f frames/s  (decode + vision + rules + evidence, decode-ahead %d; CPU %@ ms/frame)",
-            last.analysisFPS, args.decodeAhead, ms(a.cpu, a.frames)))
+let counterText = args.learnedCounter.map { $0 ? ", learned counter on" : ", learned counter off" } ?? ""
+line(String(format: "analysis                    %.0f frames/s  (decode + vision + rules + evidence, decode-ahead %d%@; CPU %@ ms/frame)",
+            last.analysisFPS, args.decodeAhead, counterText, ms(a.cpu, a.frames)))
 let ratioText = ratios.count > 1
     ? String(format: "%.2f (median of %d runs; %@)", ratios.sorted()[ratios.count / 2], ratios.count,
              ratios.map { String(format: "%.2f", $0) }.joined(separator: " "))
