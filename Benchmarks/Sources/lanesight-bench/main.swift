@@ -91,9 +91,14 @@ if args.child {
                          videoStart: nil, outDir: session.appendingPathComponent("out"), stateDir: nil)
     job.writeEvidence = true
     job.decodeAhead = args.decodeAhead
+    // Said, not swallowed: a learned counter model missing beside the binary would bench without it.
+    job.onWarning = { FileHandle.standardError.write(Data("lanesight-bench: warning: \($0)\n".utf8)) }
     if let on = args.learnedCounter { job.learnedCounter = on ? .bundled : .off }
     do {
         let r = try job.run()
+        if let c = r.summary.learnedCounter {
+            FileHandle.standardOutput.write(Data("COUNTER \(c.passesScored) \(c.networkRuns) \(c.crops)\n".utf8))
+        }
         FileHandle.standardOutput.write(Data("RESULT \(r.summary.frames) \(r.wallSeconds) \(peakRSSOfThisProcess() ?? -1)\n".utf8))
     } catch {
         fail("analysis failed: \(error)")
@@ -140,6 +145,8 @@ struct ChildRun {
     var wall: Double
     var cpu: Double
     var peakRSS: Int
+    /// The learned counter's passes scored, network runs and crops (nil: off).
+    var counter: [Int]?
 }
 
 /// The analysis in a child process (this executable again), so that its peak RSS and CPU
@@ -175,8 +182,11 @@ func childAnalysis() throws -> ChildRun {
           r.count == 4, let frames = Int(r[1]), let wall = Double(r[2]), let hwm = Int(r[3]) else {
         fail("the analysis child failed (wait status \(status)); its error is above")
     }
+    let counter = text.split(separator: "\n").last(where: { $0.hasPrefix("COUNTER ") })?.split(separator: " ").dropFirst()
+        .compactMap { Int($0) }
     // ru_maxrss (KiB on Linux) only where there is no /proc.
-    return ChildRun(frames: frames, wall: wall, cpu: cpuSeconds(usage), peakRSS: hwm > 0 ? hwm : usage.ru_maxrss * 1024)
+    return ChildRun(frames: frames, wall: wall, cpu: cpuSeconds(usage), peakRSS: hwm > 0 ? hwm : usage.ru_maxrss * 1024,
+                    counter: counter?.count == 3 ? counter : nil)
 }
 
 /// Decode-only in this process, with the analyzer's decoder settings.
@@ -244,6 +254,9 @@ let ratioText = ratios.count > 1
     ? String(format: "%.2f (median of %d runs; %@)", ratios.sorted()[ratios.count / 2], ratios.count,
              ratios.map { String(format: "%.2f", $0) }.joined(separator: " "))
     : String(format: "%.2f", ratios[0])
+if let c = a.counter {
+    line("learned counter             \(c[0]) passes scored, \(c[1]) network runs, \(c[2]) crops of the scanner")
+}
 line("ratio analysis/decode-only  \(ratioText)  (target >= 0.60)")
 line(String(format: "peak RSS of the analysis    %.0f MiB", Double(a.peakRSS) / 1_048_576))
 line("load average after:         \(loadAverage())")
