@@ -137,6 +137,12 @@ public struct ItemCounter: Sendable {
         if let n = sizeCount, n >= 2, n > best.count, !looksLikeAnother {
             best = Verdict(count: n, reason: "size", confidence: 0.75)
         }
+        // The learned counter (a network on crops of the scan zone) counts two:
+        // it stands unless the item plainly looks like one other product (a
+        // switched barcode is one item).
+        if p.learnedTwo, best.count < 2, !looksLikeAnother {
+            best = Verdict(count: 2, reason: String(format: "learned %+.2f", p.learnedMargin ?? 0), confidence: Self.learnedConfidence)
+        }
         // The vision's count of separate blobs: pieces of one item fool it, so
         // it stands only when the item looks neither plainly like the scanned
         // product nor plainly like one other product and, when there are
@@ -144,12 +150,6 @@ public struct ItemCounter: Sendable {
         // one (else the blobs are pieces of one item, or an item and a sleeve).
         // Fairly like the scanned product, the blobs still stand when a mix
         // with another fits clearly better: two cues agree.
-        // The learned counter (a network on crops of the scan zone) counts two:
-        // it stands unless the item plainly looks like one other product (a
-        // switched barcode is one item).
-        if p.learnedTwo, best.count < 2, !looksLikeAnother {
-            best = Verdict(count: 2, reason: String(format: "learned %+.2f", p.learnedMargin ?? 0), confidence: Self.learnedConfidence)
-        }
         let sim = scannedSim ?? 0
         let looksLikeScanned = sim >= Self.likeScanned
             && !(sim < Self.likeScannedAlone && mixOverScanned >= Self.blobsWithScannedGain)
