@@ -6,7 +6,8 @@ import LaneCore
 /// so holding one costs a reference, not a copy. Converted to RGB only when asked, which
 /// for evidence is a handful of frames out of thousands.
 ///
-/// Sendable: the frame is immutable once held, and each conversion uses its own scaler.
+/// Sendable: the frame is immutable once held, and each conversion uses its own scaler
+/// (crops use their caller's, which belongs to one lane).
 public final class HeldFrame: @unchecked Sendable {
     let frame: UnsafeMutablePointer<AVFrame>
 
