@@ -79,6 +79,10 @@ public struct AnalyzeJob {
         if let c = catalogURL {
             do { catalog = try CatalogReader.read(url: c) } catch { throw Failure(description: error.description) }
         }
+        // A counter model that cannot be used is bad input too: refused before
+        // the video is opened or the output folder made.
+        let warn = onWarning ?? { _ in }
+        let learned = try makeLearnedCounter(lane: lane, warn: warn)
         guard let videoPath = video ?? lane.resolvedSource() else {
             throw Failure(description: "\(laneURL.lastPathComponent): no video: give --video or a `source` in the lane file")
         }
@@ -117,7 +121,6 @@ public struct AnalyzeJob {
             }
         }
         let references = loaded.descriptors
-        let warn = onWarning ?? { _ in }
         let state = stateDir.map {
             LaneState(directory: $0, lane: lane, catalogFingerprint: CatalogAppearance.fingerprint(catalog), warn: warn)
         }
@@ -131,7 +134,6 @@ public struct AnalyzeJob {
         }
         let writer = writeEvidence ? EvidenceWriter(outputDirectory: outDir) : nil
         let first = source.info
-        let learned = try makeLearnedCounter(lane: lane, warn: warn)
         let analyzer = LaneAnalyzer(lane: lane, videoStart: start, itemPalette: palette, references: references, memory: memory,
                                     counter: counter, evidence: writer,
                                     passLog: writePassLog ? outDir.appendingPathComponent("passes.jsonl") : nil,

@@ -77,6 +77,8 @@ import Testing
         try Data(#"{"network": "net.onnx", "bar": 1, "side": 96}"#.utf8).write(to: model.appendingPathComponent("item-counter.json"))
         try Data("not a network".utf8).write(to: model.appendingPathComponent("net.onnx"))
         expectRejected(try s.analyze(["--counter-model", model.path]), s, mentions: ["net.onnx"])
+        // Refused before anything is made.
+        #expect(!FileManager.default.fileExists(atPath: s.out.path), "the output folder must not be made for a bad model")
         let both = try s.analyze(["--counter-model", model.path, "--learned-counter", "off"])
         #expect(both.status != 0 && both.stderr.contains("--learned-counter off"), "\(both.stderr)")
         let on = try s.analyze(["--learned-counter", "on"])
