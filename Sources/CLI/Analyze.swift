@@ -21,7 +21,7 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Key frames and clips are not written.") var noEvidence = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Also write DIR/passes.jsonl: every pass seen and how it was decided.") var passLog = false
-    @Option(help: "The learned item counter (docs/accuracy.md): on (the model built with lanesight) or off (default).")
+    @Option(help: "The learned item counter (docs/accuracy.md): on (default; the model built with lanesight) or off.")
     var learnedCounter: Switch?
     @Option(help: "Folder of another learned counter model (item-counter.json and its ONNX network); implies --learned-counter on.")
     var counterModel: String?

@@ -38,7 +38,7 @@ public struct AnalyzeJob {
         case off, bundled
         case directory(URL)
     }
-    public var learnedCounter = CounterChoice.off
+    public var learnedCounter = CounterChoice.bundled
 
     public init(laneURL: URL, video: String?, posURL: URL, catalogURL: URL?, videoStart: String?, outDir: URL, stateDir: URL?) {
         self.laneURL = laneURL; self.video = video; self.posURL = posURL; self.catalogURL = catalogURL
