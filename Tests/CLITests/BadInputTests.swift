@@ -84,6 +84,11 @@ import Testing
         let on = try s.analyze(["--learned-counter", "on"])
         #expect(on.status == 0, "stderr: \(on.stderr)")
         #expect(on.stdout.contains("learned item counter:"), "\(on.stdout)")
+        // On by default (stop 37's M5); off says nothing of it.
+        let byDefault = try s.analyze()
+        #expect(byDefault.status == 0 && byDefault.stdout.contains("learned item counter:"), "\(byDefault.stdout)")
+        let off = try s.analyze(["--learned-counter", "off"])
+        #expect(off.status == 0 && !off.stdout.contains("learned item counter"), "\(off.stdout)")
     }
 
     @Test func videoWithoutCreationTimeNeedsVideoStart() throws {
